@@ -1,0 +1,231 @@
+//! One function per subcommand: load what it needs, run it, and say how it
+//! ended. `main` maps the [`Outcome`] to the exit status.
+
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command};
+use crate::config::Project;
+use crate::finding::Safety;
+use crate::fix::fix_note;
+use crate::input;
+use crate::note::Note;
+use crate::problem::Problem;
+use crate::render::{self, Format, Reporter, Summary};
+use crate::run::NoteReport;
+use crate::workspace::Workspace;
+use rayon::prelude::*;
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing at error level; warnings within `--max-warnings`. Exit 0.
+    Clean,
+    /// Findings that fail the run. Exit 1.
+    Findings,
+    /// Usage, configuration, plugin or input error. Exit 2.
+    Error,
+}
+
+impl Outcome {
+    /// The process exit status.
+    pub fn code(self) -> u8 {
+        match self {
+            Outcome::Clean => 0,
+            Outcome::Findings => 1,
+            Outcome::Error => 2,
+        }
+    }
+}
+
+/// Runs the command line.
+pub fn run(cli: Cli) -> Outcome {
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let project = match Project::load(cli.config.as_deref()) {
+        Ok(p) => p,
+        Err(p) => {
+            eprint!("{}", p.render(color));
+            return Outcome::Error;
+        }
+    };
+    match cli.command {
+        Command::Check(args) => {
+            let ws = Workspace::load(project, &cli.plugins);
+            check(&ws, &args, color)
+        }
+        Command::Rules { rulebook } => crate::commands::rules(&Workspace::load(project, &cli.plugins), rulebook.as_deref(), color),
+        Command::Explain { rule } => crate::commands::explain(&Workspace::load(project, &cli.plugins), &rule, color),
+        Command::Rulebooks { name } => crate::commands::rulebooks(&Workspace::load(project, &cli.plugins), name.as_deref(), color),
+        Command::Test { dirs, filter } => {
+            let mut extra = cli.plugins.clone();
+            extra.extend(dirs.iter().cloned());
+            let ws = Workspace::load(project, &extra);
+            crate::commands::test(&ws, &dirs, filter.as_deref(), color)
+        }
+    }
+}
+
+/// Prints load problems to stderr; true when there were any.
+pub fn report_load_problems(ws: &Workspace, color: bool) -> bool {
+    for p in &ws.problems {
+        eprint!("{}", p.render(color));
+    }
+    !ws.problems.is_empty()
+}
+
+/// What checking (and maybe fixing) one input item produced.
+enum Checked {
+    Problem(Problem),
+    Note { note: Arc<Note>, rulebook: String, result: Result<NoteReport, Vec<Problem>>, fixed: Option<FixResult> },
+}
+
+struct FixResult {
+    original: Arc<Note>,
+    applied: usize,
+    conflict: Option<String>,
+}
+
+fn check_one(ws: &Workspace, args: &CheckArgs, item: input::Item) -> Checked {
+    let note = match item {
+        Ok(n) => Arc::new(n),
+        Err(p) => return Checked::Problem(p),
+    };
+    let rulebook = ws.rulebook_for(&note, args.rulebook.as_deref());
+    let checker = match ws.checker(&rulebook) {
+        Ok(c) => c,
+        Err(problems) => return Checked::Note { note, rulebook, result: Err(problems), fixed: None },
+    };
+    if args.fix || args.diff {
+        let safety = if args.unsafe_fixes { Safety::Unsafe } else { Safety::Safe };
+        let outcome = fix_note(&checker, note.clone(), safety);
+        let fixed = FixResult { original: note, applied: outcome.applied, conflict: outcome.conflict };
+        return Checked::Note { note: outcome.note, rulebook, result: Ok(outcome.report), fixed: Some(fixed) };
+    }
+    let report = checker.check(&note);
+    Checked::Note { note, rulebook, result: Ok(report), fixed: None }
+}
+
+/// Notes are checked in parallel in chunks of this many, then reported in
+/// input order, so memory stays flat however long the batch.
+const CHUNK: usize = 1024;
+
+/// `tact check`.
+pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
+    let fixing_stdin = args.fix && args.paths.iter().any(|p| p == "-");
+    if fixing_stdin && args.format != Format::Human {
+        eprintln!("error: `--fix` on stdin writes the fixed note to stdout; use the human format");
+        return Outcome::Error;
+    }
+    // With --fix on stdin the fixed note owns stdout; diagnostics go to stderr.
+    let mut reporter: Box<dyn Reporter> = render::reporter(args.format, color, fixing_stdin);
+    let mut summary = Summary::default();
+    let mut failed = false;
+    for p in &ws.problems {
+        failed = true;
+        summary.problems += 1;
+        let _ = reporter.problem(p);
+    }
+    let mut items = input::notes(&args.paths, args.template).peekable();
+    let mut io_error = None;
+    while items.peek().is_some() {
+        let chunk: Vec<input::Item> = items.by_ref().take(CHUNK).collect();
+        let results: Vec<Checked> = chunk.into_par_iter().map(|item| check_one(ws, args, item)).collect();
+        for checked in results {
+            match checked {
+                Checked::Problem(p) => {
+                    failed = true;
+                    summary.problems += 1;
+                    let _ = reporter.problem(&p);
+                }
+                Checked::Note { result: Err(problems), .. } => {
+                    failed = true;
+                    for p in problems {
+                        summary.problems += 1;
+                        let _ = reporter.problem(&p);
+                    }
+                }
+                Checked::Note { note, rulebook, result: Ok(report), fixed } => {
+                    if let Some(fx) = fixed {
+                        match write_fix(args, &fx, &note) {
+                            Ok(()) => summary.fixed += fx.applied,
+                            Err(p) => {
+                                failed = true;
+                                summary.problems += 1;
+                                let _ = reporter.problem(&p);
+                            }
+                        }
+                        if let Some(c) = &fx.conflict {
+                            failed = true;
+                            summary.problems += 1;
+                            let _ = reporter.problem(&Problem::error("tact::fix::conflict", format!("{}: {c}", note.origin)));
+                        }
+                    }
+                    failed |= !report.failures.is_empty();
+                    summary.add(&report);
+                    if let Err(e) = reporter.note(&note, &report, &rulebook) {
+                        io_error = Some(e);
+                        break;
+                    }
+                }
+            }
+        }
+        if io_error.is_some() {
+            break;
+        }
+    }
+    if let Some(e) = io_error {
+        // A closed pipe (`tact check … | head`) is not an error.
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return if failed { Outcome::Error } else { Outcome::Clean };
+        }
+        eprintln!("error: cannot write output: {e}");
+        return Outcome::Error;
+    }
+    let _ = reporter.finish(&summary);
+    if failed {
+        Outcome::Error
+    } else if summary.errors > 0 || args.max_warnings.is_some_and(|m| summary.warnings > m) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    }
+}
+
+/// Where a fixed note goes: `--diff` prints a diff, stdin goes to stdout,
+/// a file is rewritten in place (atomically; front matter untouched).
+fn write_fix(args: &CheckArgs, fx: &FixResult, fixed: &Note) -> Result<(), Problem> {
+    let original = &fx.original;
+    if original.origin.row.is_some() {
+        return crate::fix_output::batch_row(args, original, fixed);
+    }
+    if args.diff {
+        if original.source != fixed.source {
+            let name = original.origin.to_string();
+            print!("{}", unified_diff(&original.source, &fixed.source, &name, &name));
+        }
+        return Ok(());
+    }
+    if original.origin.path == "-" {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(fixed.source.as_bytes());
+        let _ = out.flush();
+        return Ok(());
+    }
+    if original.source == fixed.source {
+        return Ok(());
+    }
+    crate::fix_output::write_atomically(std::path::Path::new(&original.origin.path), &fixed.source)
+}
+
+/// A unified diff of two texts with file headers.
+pub fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{old_name}"), &format!("b/{new_name}"))
+        .missing_newline_hint(false)
+        .to_string()
+}

@@ -1,0 +1,97 @@
+//! The command line (clap derive). Flags are documented here, next to their fields.
+
+use crate::render::Format;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// tact: a linter for LinkedIn connection notes and follow-ups.
+#[derive(Debug, Parser)]
+#[command(name = "tact", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Use this config file instead of the nearest `tact.toml`.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Extra plugin folder (repeatable); rules in it override built-ins with the same id.
+    #[arg(long = "plugins", global = true, value_name = "DIR")]
+    pub plugins: Vec<PathBuf>,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check notes, folders, JSONL/CSV batches or stdin (`-`).
+    Check(CheckArgs),
+    /// List the rules (those a rulebook enables, with --rulebook).
+    Rules {
+        /// Show the rules this rulebook enables, with their levels.
+        #[arg(long)]
+        rulebook: Option<String>,
+    },
+    /// Show a rule's documentation, options and examples.
+    Explain {
+        /// The rule id (`core/no-pitch`, or `no-pitch` when unambiguous).
+        rule: String,
+    },
+    /// List the rulebooks, or show one fully resolved.
+    Rulebooks {
+        /// The rulebook to show.
+        name: Option<String>,
+    },
+    /// Run the rules' test cases (`<rule>.test.toml` beside each rule).
+    Test {
+        /// Plugin folders to test (default: the built-in pack and the project's plugin folders).
+        dirs: Vec<PathBuf>,
+        /// Run only this rule's cases.
+        #[arg(long)]
+        filter: Option<String>,
+    },
+}
+
+/// Options of `tact check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Note files (.txt, .md), folders, batches (.jsonl, .csv), or `-` for stdin.
+    #[arg(default_value = "-")]
+    pub paths: Vec<String>,
+    /// Check every note with this rulebook (overrides the note's `goal`).
+    #[arg(long, short)]
+    pub rulebook: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Exit 1 when there are more warnings than this.
+    #[arg(long, value_name = "N")]
+    pub max_warnings: Option<usize>,
+    /// Treat placeholders as template variables: not unfilled, and counted at their longest expansion.
+    #[arg(long)]
+    pub template: bool,
+    /// Apply safe rewrites (files in place, stdin to stdout, batches to --output).
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix or --diff, apply unsafe rewrites too.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the rewrites as a unified diff; change nothing.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+    /// Where `--fix` writes a fixed JSONL or CSV batch.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}

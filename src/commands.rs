@@ -1,0 +1,177 @@
+//! The listing and documentation commands: `rules`, `explain`, `rulebooks`, `test`.
+
+use crate::app::{report_load_problems, Outcome};
+use crate::plugin::Rule;
+use crate::problem::Problem;
+use crate::testing;
+use crate::workspace::Workspace;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+fn show(v: &rhai::Dynamic) -> String {
+    if let Some(s) = v.read_lock::<rhai::ImmutableString>() {
+        return format!("{:?}", s.as_str());
+    }
+    if let Some(a) = v.read_lock::<rhai::Array>() {
+        return format!("[{}]", a.iter().map(show).collect::<Vec<_>>().join(", "));
+    }
+    v.to_string()
+}
+
+/// `tact rules [--rulebook X]`.
+pub fn rules(ws: &Workspace, rulebook: Option<&str>, color: bool) -> Outcome {
+    let failed = report_load_problems(ws, color);
+    match rulebook {
+        None => {
+            for r in ws.rules.rules.values() {
+                println!("{:<30} {:<5} {:<7} {}", r.id, r.meta.level.as_str(), r.meta.kind.as_str(), r.meta.summary);
+            }
+        }
+        Some(name) => match ws.rulebooks.resolve(name, &ws.rules) {
+            Ok(book) => {
+                for (id, s) in &book.rules {
+                    let summary = ws.rules.rules.get(id).map(|r| r.meta.summary.as_str()).unwrap_or("");
+                    println!("{:<30} {:<5} {}", id, s.level.as_str(), summary);
+                }
+            }
+            Err(problems) => {
+                for p in problems {
+                    eprint!("{}", p.render(color));
+                }
+                return Outcome::Error;
+            }
+        },
+    }
+    if failed { Outcome::Error } else { Outcome::Clean }
+}
+
+/// `tact explain RULE`: docs, options with defaults, and the test cases as examples.
+pub fn explain(ws: &Workspace, id: &str, color: bool) -> Outcome {
+    let rule = match ws.rules.resolve(id) {
+        Ok(r) => r,
+        Err(e) => {
+            let p = Problem::error("tact::explain::unknown-rule", format!("no rule `{id}`")).help(e.help());
+            eprint!("{}", p.render(color));
+            return Outcome::Error;
+        }
+    };
+    print!("{}", explain_text(rule));
+    Outcome::Clean
+}
+
+/// The text `tact explain` prints for a rule.
+pub fn explain_text(rule: &Rule) -> String {
+    let mut out = format!("# {}\n\n{}\n\n", rule.id, rule.meta.summary);
+    out += &format!("Default level: {}. Kind: {}. Source: {}\n\n", rule.meta.level.as_str(), rule.meta.kind.as_str(), rule.path);
+    let body = rule.docs.lines().skip(1).collect::<Vec<_>>().join("\n");
+    if !body.trim().is_empty() {
+        out += body.trim();
+        out += "\n\n";
+    }
+    out += "## Options\n\n";
+    if rule.meta.options.is_empty() {
+        out += "None.\n";
+    }
+    for (k, v) in &rule.meta.options {
+        out += &format!("- `{k}` (default: {})\n", show(v));
+    }
+    if !rule.meta.triggers.is_empty() {
+        out += &format!("\nRuns only on notes containing one of {} trigger phrases.\n", rule.meta.triggers.len());
+    }
+    if let Some(Ok(cases)) = testing::cases(rule) {
+        let mut examples = String::new();
+        for c in cases.invalid.iter().take(3) {
+            examples += &format!("Flagged:\n\n    {}\n", c.note.trim().replace('\n', "\n    "));
+            if let Some(o) = c.output.as_ref().or(c.unsafe_output.as_ref()) {
+                examples += &format!("\nRewritten to:\n\n    {}\n", o.trim().replace('\n', "\n    "));
+            }
+            examples += "\n";
+        }
+        for c in cases.valid.iter().take(2) {
+            examples += &format!("Passes:\n\n    {}\n\n", c.note.trim().replace('\n', "\n    "));
+        }
+        if !examples.is_empty() {
+            out += "\n## Examples\n\n";
+            out += &examples;
+        }
+    }
+    out
+}
+
+/// `tact rulebooks [NAME]`.
+pub fn rulebooks(ws: &Workspace, name: Option<&str>, color: bool) -> Outcome {
+    let failed = report_load_problems(ws, color);
+    let Some(name) = name else {
+        for b in ws.rulebooks.books.values() {
+            let extends = b.extends.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
+            let extends = if extends.is_empty() { String::new() } else { format!(" (extends {extends})") };
+            println!("{:<14} {}{}", b.name, b.description, extends);
+        }
+        return if failed { Outcome::Error } else { Outcome::Clean };
+    };
+    match ws.rulebooks.resolve(name, &ws.rules) {
+        Ok(book) => {
+            let raw = &ws.rulebooks.books[name];
+            println!("# {}\n\n{}\n", book.name, book.description);
+            if !raw.audience.is_empty() {
+                println!("Audience: {}", raw.audience);
+            }
+            if !raw.goal.is_empty() {
+                println!("Goal: {}", raw.goal);
+            }
+            println!("Applies: {}  (source: {})\n", book.chain.join(" → "), raw.path);
+            for (id, s) in &book.rules {
+                let opts: Vec<String> = s.options.iter().map(|(k, v)| format!("{k} = {}", show(v))).collect();
+                println!("{:<30} {:<5} {}", id, s.level.as_str(), opts.join(", "));
+            }
+            if failed { Outcome::Error } else { Outcome::Clean }
+        }
+        Err(problems) => {
+            for p in problems {
+                eprint!("{}", p.render(color));
+            }
+            Outcome::Error
+        }
+    }
+}
+
+/// `tact test [DIR…] [--filter RULE]`.
+pub fn test(ws: &Workspace, dirs: &[PathBuf], filter: Option<&str>, color: bool) -> Outcome {
+    let load_failed = report_load_problems(ws, color);
+    let in_dirs = |r: &Rule| {
+        dirs.is_empty()
+            || r.disk_path.as_ref().is_some_and(|p| {
+                let p = p.canonicalize().unwrap_or_else(|_| p.clone());
+                dirs.iter().any(|d| d.canonicalize().is_ok_and(|d| p.starts_with(d)))
+            })
+    };
+    let selected: Vec<&Arc<Rule>> = ws
+        .rules
+        .rules
+        .values()
+        .filter(|r| in_dirs(r))
+        .filter(|r| filter.is_none_or(|f| r.id == f || r.name() == f))
+        .collect();
+    let (mut passed, mut failed) = (0, 0);
+    let mut untested = Vec::new();
+    for rule in selected {
+        let results = testing::run_rule(ws, rule);
+        if results.is_empty() {
+            untested.push(rule.id.clone());
+        }
+        for r in results {
+            match r.failure {
+                None => passed += 1,
+                Some(why) => {
+                    failed += 1;
+                    println!("FAIL {}\n  {}\n", r.name, why.replace('\n', "\n  "));
+                }
+            }
+        }
+    }
+    if !untested.is_empty() {
+        println!("no test cases: {}", untested.join(", "));
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 || load_failed { Outcome::Findings } else { Outcome::Clean }
+}

@@ -1,0 +1,115 @@
+//! The project: `tact.toml`, found by walking up from the current folder, and
+//! what it says about plugin folders, rulebooks, limits and templates.
+
+use crate::plugin::engine::Limits;
+use crate::problem::{Problem, Source};
+use crate::run::TemplateLengths;
+use crate::span::Span;
+use globset::{Glob, GlobMatcher};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The config file's name.
+pub const FILE_NAME: &str = "tact.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    plugins: Vec<String>,
+    #[serde(default)]
+    rulebooks: Vec<String>,
+    default_rulebook: Option<String>,
+    #[serde(default)]
+    select: BTreeMap<String, String>,
+    #[serde(default)]
+    limits: Limits,
+    #[serde(default)]
+    template: TemplateLengths,
+}
+
+/// A loaded project configuration (defaults when there is no `tact.toml`).
+#[derive(Debug, Default)]
+pub struct Project {
+    /// The `tact.toml` file, when one was found.
+    pub path: Option<PathBuf>,
+    /// The folder holding it (paths in it are relative to this).
+    pub root: PathBuf,
+    /// Plugin folders.
+    pub plugins: Vec<PathBuf>,
+    /// Rulebook folders.
+    pub rulebooks: Vec<PathBuf>,
+    /// The rulebook for notes nothing else selects one for.
+    pub default_rulebook: Option<String>,
+    /// Path globs (relative to `root`) and the rulebook for notes they match.
+    pub select: Vec<(GlobMatcher, String)>,
+    /// Sandbox limits for rule calls.
+    pub limits: Limits,
+    /// Placeholder lengths for `--template`.
+    pub template: TemplateLengths,
+}
+
+/// The nearest `tact.toml` at or above `start`.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let start = start.canonicalize().ok()?;
+    start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
+}
+
+impl Project {
+    /// Loads `explicit`, else the nearest `tact.toml` above the current folder,
+    /// else the defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<Project, Problem> {
+        let path = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => std::env::current_dir().ok().and_then(|d| find(&d)),
+        };
+        let Some(path) = path else {
+            return Ok(Project { root: PathBuf::from("."), ..Project::default() });
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Problem::error("tact::config::read", format!("cannot read `{}`: {e}", path.display()))
+        })?;
+        Self::parse(&path, &text)
+    }
+
+    /// Parses the text of a `tact.toml` at `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Project, Problem> {
+        let src = Source::new(path.display().to_string(), text.to_owned());
+        let raw: Raw = toml::from_str(text).map_err(|e| {
+            let span = e.span().map(|s| Span::new(s.start, s.end)).unwrap_or_default();
+            Problem::error("tact::config::syntax", format!("bad `{FILE_NAME}`: {}", e.message().trim()))
+                .at(src.clone(), span, "here")
+                .help("see the README's \"Project config\" section for the keys")
+        })?;
+        let root = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
+        let mut select = Vec::new();
+        for (glob, book) in raw.select {
+            let g = Glob::new(&glob).map_err(|e| {
+                Problem::error("tact::config::glob", format!("bad glob `{glob}` in [select]: {e}"))
+                    .at(src.clone(), text.find(&glob).map(|i| Span::new(i, i + glob.len())).unwrap_or_default(), "here")
+            })?;
+            select.push((g.compile_matcher(), book));
+        }
+        Ok(Project {
+            path: Some(path.to_path_buf()),
+            plugins: raw.plugins.iter().map(|p| root.join(p)).collect(),
+            rulebooks: raw.rulebooks.iter().map(|p| root.join(p)).collect(),
+            default_rulebook: raw.default_rulebook,
+            select,
+            limits: raw.limits,
+            template: raw.template,
+            root,
+        })
+    }
+
+    /// The rulebook `[select]` picks for a note file, if any.
+    pub fn selected_for(&self, file: &str) -> Option<&str> {
+        let path = Path::new(file);
+        let abs = std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf());
+        let root = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
+        let rel = abs.strip_prefix(&root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf());
+        self.select.iter().find(|(g, _)| g.is_match(&rel) || g.is_match(path)).map(|(_, b)| b.as_str())
+    }
+}

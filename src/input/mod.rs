@@ -1,0 +1,140 @@
+//! Reading notes: note files, folders, stdin, and JSONL/CSV batches streamed
+//! row by row. Every bad input becomes a `Problem` naming the file (and row);
+//! the other notes are still read.
+
+mod batch;
+
+use crate::note::{Note, Origin};
+use crate::plugin::discover::is_noise;
+use crate::problem::{Problem, Source};
+use std::io::Read;
+use std::path::Path;
+
+/// The largest note accepted, in bytes (LinkedIn's limit is 300 characters).
+pub const MAX_NOTE_BYTES: usize = 64 * 1024;
+
+/// A note or the problem that stopped it being read.
+pub type Item = Result<Note, Problem>;
+
+/// What kind of input a path is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// One note (`.txt`, `.md`, anything else given by name, or stdin).
+    Note,
+    /// One note per line of JSON.
+    Jsonl,
+    /// One note per CSV record.
+    Csv,
+}
+
+/// The kind of a file, by its extension.
+pub fn kind_of(path: &Path) -> Kind {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("jsonl" | "ndjson") => Kind::Jsonl,
+        Some("csv") => Kind::Csv,
+        _ => Kind::Note,
+    }
+}
+
+/// The files a path stands for: itself, or for a folder every `.txt`, `.md`,
+/// `.jsonl` and `.csv` file below it in name order (hidden files skipped).
+pub fn expand(path: &str) -> Vec<Result<String, Problem>> {
+    let p = Path::new(path);
+    if path == "-" || !p.is_dir() {
+        return vec![Ok(path.to_owned())];
+    }
+    walkdir::WalkDir::new(p)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_noise(e.path()))
+        .filter_map(|e| match e {
+            Err(e) => Some(Err(Problem::error("tact::input::read", format!("cannot walk `{path}`: {e}")))),
+            Ok(e) if e.file_type().is_file() => {
+                let ext = e.path().extension().and_then(|x| x.to_str()).unwrap_or("");
+                matches!(ext, "txt" | "md" | "jsonl" | "ndjson" | "csv").then(|| Ok(e.path().display().to_string()))
+            }
+            Ok(_) => None,
+        })
+        .collect()
+}
+
+/// Streams the notes of every path (`-` is stdin).
+pub fn notes<'a>(paths: &'a [String], template: bool) -> impl Iterator<Item = Item> + 'a {
+    paths.iter().flat_map(|p| expand(p)).flat_map(move |file| -> Box<dyn Iterator<Item = Item>> {
+        let file = match file {
+            Ok(f) => f,
+            Err(p) => return Box::new(std::iter::once(Err(p))),
+        };
+        let with_template = move |item: Item| {
+            item.map(|mut n| {
+                n.template = template;
+                n
+            })
+        };
+        match kind_of(Path::new(&file)) {
+            Kind::Note => Box::new(std::iter::once(with_template(read_note_file(&file)))),
+            Kind::Jsonl => Box::new(batch::jsonl(file).map(with_template)),
+            Kind::Csv => Box::new(batch::csv(file).map(with_template)),
+        }
+    })
+}
+
+/// Reads one note file (or stdin for `-`).
+pub fn read_note_file(path: &str) -> Item {
+    let bytes = if path == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .take(MAX_NOTE_BYTES as u64 + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| Problem::error("tact::input::read", format!("cannot read stdin: {e}")))?;
+        buf
+    } else {
+        let meta = std::fs::metadata(path).map_err(|e| {
+            Problem::error("tact::input::read", format!("cannot read `{path}`: {e}"))
+                .help("check the path; `tact check` takes note files, folders, .jsonl/.csv batches or `-`")
+        })?;
+        if meta.len() as usize > MAX_NOTE_BYTES {
+            return Err(too_large(path, meta.len() as usize));
+        }
+        std::fs::read(path).map_err(|e| Problem::error("tact::input::read", format!("cannot read `{path}`: {e}")))?
+    };
+    if bytes.len() > MAX_NOTE_BYTES {
+        return Err(too_large(path, bytes.len()));
+    }
+    let text = decode(path, bytes)?;
+    note_from_text(Origin::file(path), text)
+}
+
+fn too_large(path: &str, len: usize) -> Problem {
+    Problem::error("tact::input::too-large", format!("`{path}` is {} KiB; a note file holds at most {} KiB", len / 1024, MAX_NOTE_BYTES / 1024))
+        .help("a connection note is at most 300 characters; put many notes in a .jsonl or .csv batch")
+}
+
+/// Decodes UTF-8, naming the first bad byte.
+pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, Problem> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        Problem::error("tact::input::utf8", format!("`{name}` is not valid UTF-8 (bad byte at offset {at})"))
+            .help("save the note as UTF-8")
+    })
+}
+
+/// Parses a note file's text: front matter, body, and the empty-note check.
+pub fn note_from_text(origin: Origin, text: String) -> Item {
+    let name = origin.to_string();
+    let split = match crate::note::front_matter::split(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            return Err(Problem::error("tact::input::front-matter", e.message)
+                .at(Source::new(name, text), e.span, "here")
+                .help("front matter is TOML between two `+++` lines at the top of the file"));
+        }
+    };
+    let note = Note::with_front(origin, text, split.body, split.front);
+    if note.body_text().trim().is_empty() {
+        return Err(Problem::error("tact::input::empty", format!("`{name}` has no note text"))
+            .at(Source::new(name, note.source.clone()), note.body, "the note is empty here")
+            .help("write the note below the front matter"));
+    }
+    Ok(note)
+}

@@ -1,0 +1,178 @@
+//! Native phrase and regex matching, compiled once and cached.
+//!
+//! Phrases match case-insensitively, on word boundaries, with straight and
+//! curly apostrophes treated alike. Scripts call these through the note API;
+//! the host uses the same matcher for rule triggers.
+
+use crate::span::Span;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
+/// One compiled set of phrases.
+pub struct PhraseMatcher {
+    automaton: AhoCorasick,
+    /// Pattern index → index of the phrase it came from (apostrophe variants share one).
+    phrase_of: Vec<usize>,
+}
+
+/// A phrase occurrence: which phrase and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhraseHit {
+    /// Index into the phrase list the matcher was built from.
+    pub phrase: usize,
+    /// Where, in bytes of the searched text.
+    pub span: Span,
+}
+
+impl PhraseMatcher {
+    /// Compiles `phrases` (empty phrases are ignored).
+    pub fn new<S: AsRef<str>>(phrases: &[S]) -> PhraseMatcher {
+        let mut patterns = Vec::new();
+        let mut phrase_of = Vec::new();
+        for (i, p) in phrases.iter().enumerate() {
+            let p = p.as_ref().trim().to_lowercase().replace(['’', '‘'], "'");
+            if p.is_empty() {
+                continue;
+            }
+            if p.contains('\'') {
+                patterns.push(p.replace('\'', "’"));
+                phrase_of.push(i);
+            }
+            patterns.push(p);
+            phrase_of.push(i);
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .expect("phrase patterns are plain strings");
+        PhraseMatcher { automaton, phrase_of }
+    }
+
+    /// Every word-bounded, non-overlapping occurrence in `text`, leftmost-longest.
+    /// A hit that is glued to a word (`demo` in `demolition`) is skipped and the
+    /// search resumes one char later, so it never hides a good hit behind it.
+    pub fn find_iter<'a>(&'a self, text: &'a str) -> impl Iterator<Item = PhraseHit> + 'a {
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            while at <= text.len() {
+                let m = self.automaton.find(aho_corasick::Input::new(text).span(at..text.len()))?;
+                let good = bounded(text, m.start(), m.end());
+                at = if good { m.end().max(m.start() + 1) } else { m.start() + 1 };
+                while at < text.len() && !text.is_char_boundary(at) {
+                    at += 1;
+                }
+                if good {
+                    let phrase = self.phrase_of[m.pattern().as_usize()];
+                    return Some(PhraseHit { phrase, span: Span::new(m.start(), m.end()) });
+                }
+            }
+            None
+        })
+    }
+
+    /// True when any phrase occurs in `text`.
+    pub fn is_match(&self, text: &str) -> bool {
+        self.find_iter(text).next().is_some()
+    }
+}
+
+/// True when `text[start..end]` is not glued to a letter or digit on either side.
+pub fn bounded(text: &str, start: usize, end: usize) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let before_ok = text[..start].chars().next_back().is_none_or(|c| !word(c))
+        || text[start..end].chars().next().is_some_and(|c| !word(c));
+    let after_ok = text[end..].chars().next().is_none_or(|c| !word(c))
+        || text[..end].chars().next_back().is_some_and(|c| !word(c));
+    before_ok && after_ok
+}
+
+const CACHE_LIMIT: usize = 4096;
+
+thread_local! {
+    static PHRASES: RefCell<HashMap<u64, Arc<PhraseMatcher>>> = RefCell::new(HashMap::new());
+    static REGEXES: RefCell<HashMap<String, Arc<Regex>>> = RefCell::new(HashMap::new());
+}
+
+/// A cached matcher for this phrase list (built on first use on this thread).
+pub fn phrases<S: AsRef<str> + Hash>(list: &[S]) -> Arc<PhraseMatcher> {
+    let mut h = DefaultHasher::new();
+    list.hash(&mut h);
+    let key = h.finish();
+    PHRASES.with(|c| {
+        let mut cache = c.borrow_mut();
+        if let Some(m) = cache.get(&key) {
+            return m.clone();
+        }
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        let m = Arc::new(PhraseMatcher::new(list));
+        cache.insert(key, m.clone());
+        m
+    })
+}
+
+/// A cached compiled regex (built on first use on this thread).
+pub fn regex(pattern: &str) -> Result<Arc<Regex>, String> {
+    REGEXES.with(|c| {
+        let mut cache = c.borrow_mut();
+        if let Some(r) = cache.get(pattern) {
+            return Ok(r.clone());
+        }
+        let r = Arc::new(
+            regex::RegexBuilder::new(pattern)
+                .size_limit(1 << 20)
+                .build()
+                .map_err(|e| format!("invalid regex `{pattern}`: {e}"))?,
+        );
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(pattern.to_owned(), r.clone());
+        Ok(r)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hits(phrases: &[&str], text: &str) -> Vec<String> {
+        PhraseMatcher::new(phrases).find_iter(text).map(|h| text[h.span.start..h.span.end].to_owned()).collect()
+    }
+
+    #[test]
+    fn case_insensitive_and_word_bounded() {
+        assert_eq!(hits(&["quick call"], "A Quick Call? quick caller"), ["Quick Call"]);
+        assert_eq!(hits(&["just"], "justice, just now"), ["just"]);
+    }
+
+    #[test]
+    fn straight_and_curly_apostrophes_alike() {
+        assert_eq!(hits(&["I know you're busy"], "I know you’re busy"), ["I know you’re busy"]);
+        assert_eq!(hits(&["I know you’re busy"], "i know you're busy"), ["i know you're busy"]);
+    }
+
+    #[test]
+    fn boundary_miss_does_not_hide_later_hit() {
+        assert_eq!(hits(&["demo"], "demolition and a demo"), ["demo"]);
+        assert_eq!(hits(&["u"], "thank u"), ["u"]);
+        assert_eq!(hits(&["15 minutes"], "115 minutes or 15 minutes"), ["15 minutes"]);
+    }
+
+    #[test]
+    fn longest_phrase_wins() {
+        assert_eq!(hits(&["call", "quick call"], "a quick call"), ["quick call"]);
+    }
+
+    #[test]
+    fn bad_regex_is_an_error_not_a_panic() {
+        assert!(regex("(unclosed").is_err());
+        assert!(regex(r"\bdemo\b").unwrap().is_match("a demo"));
+    }
+}

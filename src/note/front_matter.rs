@@ -1,0 +1,279 @@
+//! TOML front matter between `+++` lines at the top of a note file.
+
+use crate::span::Span;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// Which LinkedIn account sends the note; it sets the hard character limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Account {
+    /// 200-character limit on notes.
+    Free,
+    /// 300-character limit on notes (the default).
+    #[default]
+    Premium,
+}
+
+impl Account {
+    /// The note length limit LinkedIn enforces, in characters.
+    pub fn limit(&self) -> usize {
+        match self {
+            Account::Free => 200,
+            Account::Premium => 300,
+        }
+    }
+
+    /// `free` or `premium`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Account::Free => "free",
+            Account::Premium => "premium",
+        }
+    }
+}
+
+/// A rule silenced by the note itself (`allow = ["core/self-focus"]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowance {
+    /// The rule id as written (full or short).
+    pub rule: String,
+    /// Where it is written, in bytes of the note's source (empty for batch rows).
+    pub span: Span,
+}
+
+/// The facts about a note that come from its front matter or its batch row.
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    /// The recipient's full name.
+    pub to: Option<String>,
+    /// The rulebook to check the note with.
+    pub goal: Option<String>,
+    /// True for a follow-up after no response.
+    pub followup: bool,
+    /// Free or premium account.
+    pub account: Account,
+    /// Facts a rule may check the note against (company, post, event, …).
+    pub context: BTreeMap<String, String>,
+    /// Rules silenced for this note.
+    pub allow: Vec<Allowance>,
+    /// Why the rules are silenced.
+    pub reason: Option<String>,
+    /// Any other scalar keys, as text.
+    pub extra: BTreeMap<String, String>,
+}
+
+/// A front matter that could not be read.
+#[derive(Debug, Clone)]
+pub struct FrontMatterError {
+    /// What is wrong.
+    pub message: String,
+    /// Where, in bytes of the note's source.
+    pub span: Span,
+}
+
+/// The result of splitting a note file: its front matter and where the body starts.
+pub struct Split {
+    /// The parsed front matter (default when there is none).
+    pub front: FrontMatter,
+    /// The body's byte range in the source.
+    pub body: Span,
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    to: Option<String>,
+    goal: Option<String>,
+    followup: Option<bool>,
+    account: Option<Spanned<String>>,
+    allow: Option<Vec<Spanned<String>>>,
+    reason: Option<String>,
+    context: Option<toml::Table>,
+    #[serde(flatten)]
+    extra: toml::Table,
+}
+
+/// Splits `source` into front matter and body. A file without a leading
+/// `+++` line is all body.
+pub fn split(source: &str) -> Result<Split, FrontMatterError> {
+    let bom = if source.starts_with('\u{feff}') { 3 } else { 0 };
+    let rest = &source[bom..];
+    let first_line_end = rest.find('\n').map(|i| i + 1).unwrap_or(rest.len());
+    if rest[..first_line_end].trim_end() != "+++" {
+        return Ok(Split { front: FrontMatter::default(), body: Span::new(0, source.len()) });
+    }
+    let toml_start = bom + first_line_end;
+    let mut pos = toml_start;
+    let close = loop {
+        if pos >= source.len() {
+            return Err(FrontMatterError {
+                message: "front matter opened with `+++` is never closed".into(),
+                span: Span::new(bom, bom + 3),
+            });
+        }
+        let end = source[pos..].find('\n').map(|i| pos + i + 1).unwrap_or(source.len());
+        if source[pos..end].trim_end() == "+++" {
+            break (pos, end);
+        }
+        pos = end;
+    };
+    let toml_text = &source[toml_start..close.0];
+    let front = parse(toml_text, toml_start)?;
+    Ok(Split { front, body: Span::new(close.1, source.len()) })
+}
+
+fn parse(toml_text: &str, offset: usize) -> Result<FrontMatter, FrontMatterError> {
+    let raw: Raw = toml::from_str(toml_text).map_err(|e| FrontMatterError {
+        message: format!("malformed front matter: {}", e.message()),
+        span: e
+            .span()
+            .map(|s| Span::new(s.start, s.end).shifted(offset))
+            .unwrap_or(Span::new(offset, offset)),
+    })?;
+    let account = match raw.account {
+        None => Account::Premium,
+        Some(a) => match a.get_ref().as_str() {
+            "free" => Account::Free,
+            "premium" => Account::Premium,
+            other => {
+                return Err(FrontMatterError {
+                    message: format!("unknown account `{other}`: expected `free` or `premium`"),
+                    span: Span::new(a.span().start, a.span().end).shifted(offset),
+                });
+            }
+        },
+    };
+    let allow = raw
+        .allow
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| {
+            // The TOML span includes the quotes; point at the id itself.
+            let span = Span::new(s.span().start + 1, s.span().end.saturating_sub(1)).shifted(offset);
+            Allowance { rule: s.into_inner(), span }
+        })
+        .collect();
+    Ok(FrontMatter {
+        to: raw.to,
+        goal: raw.goal,
+        followup: raw.followup.unwrap_or(false),
+        account,
+        context: raw.context.map(scalars).unwrap_or_default(),
+        allow,
+        reason: raw.reason,
+        extra: scalars(raw.extra),
+    })
+}
+
+/// Keeps the scalar values of a table as text (nested tables are dropped).
+fn scalars(table: toml::Table) -> BTreeMap<String, String> {
+    table
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let text = match v {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Float(f) => f.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                toml::Value::Array(a) => a
+                    .into_iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => return None,
+            };
+            Some((k, text))
+        })
+        .collect()
+}
+
+/// Builds front matter from a batch row's fields (JSONL object or CSV columns).
+pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> Result<FrontMatter, String> {
+    use serde_json::Value;
+    let text = |k: &str| obj.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+    let account = match text("account").as_deref() {
+        None | Some("premium") => Account::Premium,
+        Some("free") => Account::Free,
+        Some(other) => return Err(format!("unknown account `{other}`: expected `free` or `premium`")),
+    };
+    let followup = match obj.get("followup") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => matches!(s.trim().to_ascii_lowercase().as_str(), "true" | "yes" | "1"),
+        Some(other) => return Err(format!("`followup` must be true or false, not {other}")),
+    };
+    let allow = match obj.get("allow") {
+        None | Some(Value::Null) => vec![],
+        Some(Value::String(s)) => s.split([',', ';']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        Some(other) => return Err(format!("`allow` must be a list of rule ids, not {other}")),
+    };
+    let mut context = BTreeMap::new();
+    if let Some(Value::Object(c)) = obj.get("context") {
+        for (k, v) in c {
+            if let Some(s) = json_scalar(v) {
+                context.insert(k.clone(), s);
+            }
+        }
+    }
+    const KNOWN: [&str; 9] = ["text", "message", "id", "to", "goal", "followup", "account", "allow", "context"];
+    let extra = obj
+        .iter()
+        .filter(|(k, _)| !KNOWN.contains(&k.as_str()) && k.as_str() != "reason")
+        .filter_map(|(k, v)| json_scalar(v).map(|s| (k.clone(), s)))
+        .collect();
+    Ok(FrontMatter {
+        to: text("to"),
+        goal: text("goal"),
+        followup,
+        account,
+        context,
+        allow: allow.into_iter().map(|rule| Allowance { rule, span: Span::new(0, 0) }).collect(),
+        reason: text("reason"),
+        extra,
+    })
+}
+
+fn json_scalar(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_front_matter_is_all_body() {
+        let s = split("Hi Riya").unwrap();
+        assert_eq!(s.body, Span::new(0, 7));
+        assert!(s.front.to.is_none());
+    }
+
+    #[test]
+    fn reads_known_keys_and_keeps_spans() {
+        let src = "+++\nto = \"Riya Sharma\"\naccount = \"free\"\nallow = [\"core/length\"]\n[context]\ncompany = \"Acme\"\n+++\nHi Riya";
+        let s = split(src).unwrap();
+        assert_eq!(s.front.to.as_deref(), Some("Riya Sharma"));
+        assert_eq!(s.front.account, Account::Free);
+        assert_eq!(s.front.context["company"], "Acme");
+        let a = &s.front.allow[0];
+        assert_eq!(&src[a.span.start..a.span.end], "core/length");
+        assert_eq!(&src[s.body.start..s.body.end], "Hi Riya");
+    }
+
+    #[test]
+    fn unclosed_and_malformed_front_matter_are_errors_with_spans() {
+        assert!(split("+++\nto = \"x\"\n").unwrap_err().message.contains("never closed"));
+        let src = "+++\nto = \n+++\nHi";
+        let e = split(src).unwrap_err();
+        assert!(e.message.starts_with("malformed front matter"), "{}", e.message);
+        assert!(e.span.start >= 4 && e.span.end <= 10, "{:?}", e.span);
+        let e = split("+++\naccount = \"gold\"\n+++\nHi").unwrap_err();
+        assert!(e.message.contains("gold"));
+    }
+}

@@ -1,0 +1,100 @@
+//! A note: its source text, front matter, body and native segmentation.
+
+pub mod front_matter;
+pub mod segment;
+
+pub use front_matter::{Account, Allowance, FrontMatter};
+pub use segment::Segments;
+
+use crate::span::Span;
+use std::fmt;
+
+/// Where a note came from: a file, or a row of a batch file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The file's path as given (`-` for stdin).
+    pub path: String,
+    /// The 1-based row (line of a JSONL file, record of a CSV file) in a batch.
+    pub row: Option<usize>,
+    /// The row's `id` field, when it has one.
+    pub id: Option<String>,
+}
+
+impl Origin {
+    /// A whole file.
+    pub fn file(path: impl Into<String>) -> Self {
+        Origin { path: path.into(), row: None, id: None }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.row {
+            Some(row) => write!(f, "{}:{}", self.path, row),
+            None => f.write_str(&self.path),
+        }
+    }
+}
+
+/// A note ready to check.
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// Where it came from.
+    pub origin: Origin,
+    /// The whole text spans point into (front matter included).
+    pub source: String,
+    /// The body's byte range in `source`.
+    pub body: Span,
+    /// Recipient, goal, account, context and allowances.
+    pub front: FrontMatter,
+    /// Words, sentences, greeting and the rest, derived once.
+    pub segments: Segments,
+    /// Checked as a template: placeholders are variables.
+    pub template: bool,
+}
+
+/// A note file whose front matter could not be read.
+pub use front_matter::FrontMatterError;
+
+impl Note {
+    /// Parses a note file: front matter, body and segments.
+    pub fn parse(origin: Origin, source: String) -> Result<Note, FrontMatterError> {
+        let split = front_matter::split(&source)?;
+        Ok(Note::with_front(origin, source, split.body, split.front))
+    }
+
+    /// Builds a note whose front matter is already known (a batch row).
+    pub fn with_front(origin: Origin, source: String, body: Span, front: FrontMatter) -> Note {
+        let segments = segment::segment(&source, body);
+        Note { origin, source, body, front, segments, template: false }
+    }
+
+    /// The body text.
+    pub fn body_text(&self) -> &str {
+        &self.source[self.body.start..self.body.end]
+    }
+
+    /// The text of a span of the source (empty when out of range).
+    pub fn slice(&self, span: Span) -> &str {
+        let s = span.clamp_to(&self.source);
+        &self.source[s.start..s.end]
+    }
+
+    /// The recipient's first name, from `to`.
+    pub fn first_name(&self) -> Option<&str> {
+        self.front.to.as_deref().and_then(|t| t.split_whitespace().next())
+    }
+
+    /// The value a placeholder stands for, when the front matter knows it.
+    pub fn placeholder_value(&self, name: &str) -> Option<String> {
+        let to = self.front.to.as_deref();
+        match name {
+            "first_name" | "firstname" | "name" | "first" => self.first_name().map(str::to_owned),
+            "full_name" | "fullname" | "recipient" => to.map(str::to_owned),
+            "last_name" | "lastname" | "last" => {
+                to.and_then(|t| t.split_whitespace().skip(1).last()).map(str::to_owned)
+            }
+            other => self.front.context.get(other).or_else(|| self.front.extra.get(other)).cloned(),
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! The one sandboxed Rhai engine every rule runs in.
+
+use serde::Deserialize;
+
+/// Per-call limits on rule scripts. Set in `tact.toml` under `[limits]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Operations one rule call may run (an endless loop ends here).
+    pub operations: u64,
+    /// Depth of nested function calls (deep recursion ends here).
+    pub call_depth: usize,
+    /// Depth of nested expressions at compile time.
+    pub expr_depth: usize,
+    /// Largest string a script may build, in bytes.
+    pub string_size: usize,
+    /// Largest array a script may build.
+    pub array_size: usize,
+    /// Largest object map a script may build.
+    pub map_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            operations: 500_000,
+            call_depth: 32,
+            expr_depth: 64,
+            string_size: 1 << 20,
+            array_size: 10_000,
+            map_size: 1_000,
+        }
+    }
+}
+
+/// Builds the engine: the rule API registered, limits set, strict variables on,
+/// no module imports, no `eval`, and `print`/`debug` sent to stderr so they
+/// never mix with machine output. The `no_time` feature removes the clock;
+/// Rhai has no file, network or environment access to begin with.
+pub fn build(limits: &Limits, resolver: super::imports::PackResolver) -> rhai::Engine {
+    let mut engine = rhai::Engine::new();
+    engine
+        .set_max_operations(limits.operations)
+        .set_max_call_levels(limits.call_depth)
+        .set_max_expr_depths(limits.expr_depth, limits.expr_depth)
+        .set_max_string_size(limits.string_size)
+        .set_max_array_size(limits.array_size)
+        .set_max_map_size(limits.map_size)
+        .set_max_modules(16)
+        .set_max_variables(1_000)
+        .set_max_functions(1_000)
+        .set_strict_variables(true)
+        .set_module_resolver(resolver)
+        .disable_symbol("eval");
+    engine.on_print(|s| eprintln!("[rule print] {s}"));
+    engine.on_debug(|s, src, pos| eprintln!("[rule debug] {}{pos:?}: {s}", src.map(|s| format!("{s} ")).unwrap_or_default()));
+    super::api::register(&mut engine);
+    engine
+}

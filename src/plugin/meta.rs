@@ -1,0 +1,177 @@
+//! Rule metadata: what `fn meta()` returns, read once at load time.
+
+use crate::finding::Level;
+use rhai::{Dynamic, Map};
+
+/// Whether a rule only reports, or also proposes edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Reports findings only.
+    Check,
+    /// Reports findings with edits.
+    Rewrite,
+}
+
+impl Kind {
+    /// `check` or `rewrite`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Kind::Check => "check",
+            Kind::Rewrite => "rewrite",
+        }
+    }
+}
+
+/// What a rule declares about itself.
+#[derive(Debug, Clone)]
+pub struct RuleMeta {
+    /// One line saying what the rule catches.
+    pub summary: String,
+    /// The level used when a rulebook enables the rule without one.
+    pub level: Level,
+    /// Check or rewrite.
+    pub kind: Kind,
+    /// Options with their defaults; a rulebook may set only these, with the same types.
+    pub options: Map,
+    /// Phrases that can trigger the rule; without triggers it runs on every note.
+    pub triggers: Vec<String>,
+    /// Regexes that can trigger the rule.
+    pub patterns: Vec<String>,
+    /// Options (arrays of strings) whose values are trigger phrases too, so a
+    /// rulebook that adds phrases to a rule also adds them to its triggers.
+    pub trigger_options: Vec<String>,
+}
+
+impl RuleMeta {
+    /// True when the rule declares no triggers and so runs on every note.
+    pub fn always_runs(&self) -> bool {
+        self.triggers.is_empty() && self.patterns.is_empty() && self.trigger_options.is_empty()
+    }
+}
+
+/// A metadata problem and the key it concerns (to point at it in the source).
+#[derive(Debug, Clone)]
+pub struct MetaError {
+    /// What is wrong.
+    pub message: String,
+    /// The offending key, when there is one.
+    pub key: Option<String>,
+}
+
+const KEYS: [&str; 7] = ["summary", "level", "kind", "options", "triggers", "patterns", "trigger_options"];
+
+fn err(message: impl Into<String>, key: &str) -> MetaError {
+    MetaError { message: message.into(), key: Some(key.to_owned()) }
+}
+
+fn string_list(map: &Map, key: &str) -> Result<Vec<String>, MetaError> {
+    match map.get(key) {
+        None => Ok(vec![]),
+        Some(d) => {
+            let arr = d
+                .read_lock::<rhai::Array>()
+                .ok_or_else(|| err(format!("`{key}` must be an array of strings, not {}", d.type_name()), key))?;
+            arr.iter()
+                .map(|v| v.clone().into_string().map_err(|t| err(format!("`{key}` must hold strings, found {t}"), key)))
+                .collect()
+        }
+    }
+}
+
+/// Reads the map `meta()` returned. `doc_summary` (the first doc line) is
+/// used when the map has no `summary`.
+pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, MetaError> {
+    let type_name = value.type_name();
+    let map = value.try_cast::<Map>().ok_or_else(|| MetaError {
+        message: format!("`meta()` must return an object map like #{{ level: \"warn\" }}, not {type_name}"),
+        key: None,
+    })?;
+    if let Some(k) = map.keys().find(|k| !KEYS.contains(&k.as_str())) {
+        return Err(err(format!("unknown metadata key `{k}`; expected one of: {}", KEYS.join(", ")), k));
+    }
+    let text = |key: &str| -> Result<Option<String>, MetaError> {
+        map.get(key)
+            .map(|d| d.clone().into_string().map_err(|t| err(format!("`{key}` must be a string, not {t}"), key)))
+            .transpose()
+    };
+    let summary = match text("summary")?.or(doc_summary.map(str::to_owned)) {
+        Some(s) if !s.trim().is_empty() => s.trim().to_owned(),
+        _ => {
+            return Err(MetaError {
+                message: "the rule has no summary: start the file with a `//!` doc line or set `summary`".into(),
+                key: None,
+            });
+        }
+    };
+    let level = match text("level")? {
+        None => Level::Warn,
+        Some(l) => Level::parse(&l).ok_or_else(|| err(format!("unknown level `{l}`; expected info, warn or error"), "level"))?,
+    };
+    let kind = match text("kind")?.as_deref() {
+        None | Some("check") => Kind::Check,
+        Some("rewrite") => Kind::Rewrite,
+        Some(k) => return Err(err(format!("unknown kind `{k}`; expected check or rewrite"), "kind")),
+    };
+    let options = match map.get("options") {
+        None => Map::new(),
+        Some(d) => d
+            .clone()
+            .try_cast::<Map>()
+            .ok_or_else(|| err(format!("`options` must be an object map, not {}", d.type_name()), "options"))?,
+    };
+    let patterns = string_list(&map, "patterns")?;
+    for p in &patterns {
+        crate::matcher::regex(p).map_err(|e| err(e, "patterns"))?;
+    }
+    let trigger_options = string_list(&map, "trigger_options")?;
+    for name in &trigger_options {
+        let ok = options.get(name.as_str()).and_then(|d| d.read_lock::<rhai::Array>().map(|a| a.iter().all(|v| v.is_string())));
+        if ok != Some(true) {
+            return Err(err(format!("trigger option `{name}` must name an option holding an array of strings"), "trigger_options"));
+        }
+    }
+    Ok(RuleMeta { summary, level, kind, options, triggers: string_list(&map, "triggers")?, patterns, trigger_options })
+}
+
+/// The `//!` doc comment at the top of a script, as Markdown.
+pub fn docs(source: &str) -> String {
+    let mut out = Vec::new();
+    for line in source.lines() {
+        let t = line.trim_start();
+        if let Some(rest) = t.strip_prefix("//!") {
+            out.push(rest.strip_prefix(' ').unwrap_or(rest));
+        } else if t.is_empty() && out.is_empty() {
+            continue;
+        } else {
+            break;
+        }
+    }
+    out.join("\n").trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_are_the_leading_bang_comments() {
+        let src = "//! First line.\n//!\n//! More.\nfn meta() {}\n//! not this";
+        assert_eq!(docs(src), "First line.\n\nMore.");
+    }
+
+    #[test]
+    fn bad_level_names_the_key() {
+        let mut m = Map::new();
+        m.insert("level".into(), "loud".into());
+        let e = parse(Dynamic::from_map(m), Some("x")).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("level"));
+        assert!(e.message.contains("loud"));
+    }
+
+    #[test]
+    fn unknown_key_is_an_error() {
+        let mut m = Map::new();
+        m.insert("levle".into(), "warn".into());
+        assert!(parse(Dynamic::from_map(m), Some("x")).unwrap_err().message.contains("levle"));
+    }
+}

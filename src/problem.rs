@@ -1,0 +1,184 @@
+//! `Problem`: one diagnostic with a code, a message, labelled spans into a
+//! named source and a help line. Load errors, rulebook errors, rule failures,
+//! input errors and findings are all shown through it with miette.
+
+use crate::span::Span;
+use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
+use std::fmt;
+use std::sync::Arc;
+
+/// A text a problem points into, with the name shown above the snippet.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// File name (and row), as shown to the user.
+    pub name: String,
+    /// The whole text.
+    pub text: Arc<str>,
+}
+
+impl Source {
+    /// A named text.
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        Source { name: name.into(), text: text.into() }
+    }
+}
+
+/// One diagnostic.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// A stable code such as `core/no-pitch` or `tact::rulebook::unknown-rule`.
+    pub code: String,
+    /// What is wrong.
+    pub message: String,
+    /// How serious it is.
+    pub severity: Severity,
+    /// The text the labels point into.
+    pub source: Option<Source>,
+    /// Labelled spans into `source`.
+    pub labels: Vec<(Span, String)>,
+    /// What to do about it.
+    pub help: Option<String>,
+    named: Option<NamedSource<Arc<str>>>,
+}
+
+impl Problem {
+    /// An error without a source.
+    pub fn error(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem {
+            code: code.into(),
+            message: message.into(),
+            severity: Severity::Error,
+            source: None,
+            labels: vec![],
+            help: None,
+            named: None,
+        }
+    }
+
+    /// Points the problem at `span` of `source` with a label.
+    pub fn at(mut self, source: Source, span: Span, label: impl Into<String>) -> Self {
+        let span = span.clamp_to(&source.text);
+        self.named = Some(NamedSource::new(source.name.clone(), source.text.clone()).with_language("text"));
+        self.source = Some(source);
+        self.labels = vec![(span, label.into())];
+        self
+    }
+
+    /// Adds another label in the same source.
+    pub fn label(mut self, span: Span, label: impl Into<String>) -> Self {
+        if let Some(src) = &self.source {
+            self.labels.push((span.clamp_to(&src.text), label.into()));
+        }
+        self
+    }
+
+    /// Sets the help line.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Sets the severity.
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// The name of the file it points into, if any.
+    pub fn file(&self) -> Option<&str> {
+        self.source.as_ref().map(|s| s.name.as_str())
+    }
+
+    /// Renders with miette's graphical handler (no colour unless `color`).
+    pub fn render(&self, color: bool) -> String {
+        let theme = if color {
+            miette::GraphicalTheme::unicode()
+        } else {
+            miette::GraphicalTheme::unicode_nocolor()
+        };
+        let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100).with_context_lines(1);
+        let mut out = String::new();
+        if handler.render_report(&mut out, self).is_err() {
+            out = format!("{}: {}\n", self.code, self.message);
+        }
+        out
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Problem {}
+
+impl Diagnostic for Problem {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.named.as_ref().map(|n| n as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.named.is_none() {
+            return None;
+        }
+        Some(Box::new(self.labels.iter().map(|(span, label)| {
+            let text = if label.is_empty() { None } else { Some(label.clone()) };
+            LabeledSpan::new_with_span(text, *span)
+        })))
+    }
+}
+
+/// "did you mean" for a misspelled name among `candidates` (edit distance ≤ 3).
+pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(wrong, c), c))
+        .filter(|(d, c)| *d <= 3.max(wrong.len() / 3) && *d < c.len())
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let names = ["no-pitch", "one-ask", "length"];
+        assert_eq!(did_you_mean("no-pich", names), Some("no-pitch"));
+        assert_eq!(did_you_mean("lenght", names), Some("length"));
+        assert_eq!(did_you_mean("zzzzzzzzzz", names), None);
+    }
+
+    #[test]
+    fn renders_source_label_and_help() {
+        let p = Problem::error("x::y", "bad thing")
+            .at(Source::new("a.txt", "hello world"), Span::new(6, 11), "this")
+            .help("do better");
+        let out = p.render(false);
+        assert!(out.contains("x::y") && out.contains("bad thing") && out.contains("a.txt:1:7"), "{out}");
+        assert!(out.contains("do better") && out.contains("this"), "{out}");
+    }
+}

@@ -1,0 +1,100 @@
+//! Human output: each finding as a miette diagnostic over the note's text,
+//! then a one-line summary. Findings go to stdout, tool problems to stderr.
+
+use super::{failure_problem, Reporter, Summary};
+use crate::finding::{Finding, Level, Safety};
+use crate::note::Note;
+use crate::problem::{Problem, Source};
+use crate::run::NoteReport;
+use miette::Severity;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+/// The human reporter.
+pub struct Human {
+    color: bool,
+    out: Box<dyn Write>,
+}
+
+impl Human {
+    /// A reporter writing findings to `out` and problems to stderr.
+    pub fn new(color: bool, out: Box<dyn Write>) -> Self {
+        Human { color, out }
+    }
+}
+
+/// A finding as a diagnostic over its note.
+pub fn finding_problem(note: &Note, source: &Source, f: &Finding) -> Problem {
+    let severity = match f.level {
+        Level::Error => Severity::Error,
+        Level::Warn => Severity::Warning,
+        Level::Info => Severity::Advice,
+    };
+    let label = match f.fix.as_ref().map(|x| x.safety) {
+        Some(Safety::Safe) => "fixable with --fix",
+        Some(Safety::Unsafe) => "fixable with --fix --unsafe-fixes",
+        None => "",
+    };
+    let _ = note;
+    let mut p = Problem::error(f.rule.clone(), f.message.clone()).severity(severity).at(source.clone(), f.span, label);
+    if let Some(h) = &f.help {
+        p = p.help(h.clone());
+    }
+    p
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+impl Reporter for Human {
+    fn note(&mut self, note: &Note, report: &NoteReport, _rulebook: &str) -> io::Result<()> {
+        if !report.findings.is_empty() {
+            let source = Source::new(note.origin.to_string(), Arc::<str>::from(note.source.as_str()));
+            for f in &report.findings {
+                write!(self.out, "{}", finding_problem(note, &source, f).render(self.color))?;
+            }
+        }
+        for f in &report.failures {
+            self.problem(&failure_problem(f))?;
+        }
+        Ok(())
+    }
+
+    fn problem(&mut self, problem: &Problem) -> io::Result<()> {
+        self.out.flush()?;
+        eprint!("{}", problem.render(self.color));
+        Ok(())
+    }
+
+    fn finish(&mut self, s: &Summary) -> io::Result<()> {
+        let out = &mut self.out;
+        let found = s.errors + s.warnings + s.infos;
+        if found == 0 && s.problems == 0 {
+            writeln!(out, "✓ {} checked, no findings", plural(s.notes, "note"))?;
+        } else {
+            write!(
+                out,
+                "{} checked: {}, {}, {}",
+                plural(s.notes, "note"),
+                plural(s.errors, "error"),
+                plural(s.warnings, "warning"),
+                plural(s.infos, "hint")
+            )?;
+            if s.problems > 0 {
+                write!(out, ", {}", plural(s.problems, "problem"))?;
+            }
+            writeln!(out)?;
+        }
+        if s.fixed > 0 {
+            writeln!(out, "fixed {}", plural(s.fixed, "finding"))?;
+        }
+        if s.fixable > 0 {
+            writeln!(out, "{} fixable with `tact check --fix`", plural(s.fixable, "finding"))?;
+        }
+        if s.unsafe_fixable > 0 {
+            writeln!(out, "{} more fixable with `--fix --unsafe-fixes`", plural(s.unsafe_fixable, "finding"))?;
+        }
+        out.flush()
+    }
+}

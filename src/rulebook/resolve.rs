@@ -1,0 +1,204 @@
+//! Resolving a rulebook: follow `extends`, merge levels and options, and check
+//! every rule id and option against the loaded rules.
+
+use super::{Rulebook, Rulebooks, Setting};
+use crate::finding::Level;
+use crate::plugin::RuleSet;
+use crate::problem::{did_you_mean, Problem, Source};
+use rhai::{Dynamic, Map};
+use std::collections::BTreeMap;
+
+/// An enabled rule with its final level and options.
+#[derive(Debug, Clone)]
+pub struct ActiveSetting {
+    /// The level findings are reported at (at most).
+    pub level: Level,
+    /// The rule's options: defaults overlaid with the rulebook's values.
+    pub options: Map,
+}
+
+/// A rulebook with its whole `extends` chain applied.
+#[derive(Debug, Clone)]
+pub struct ResolvedRulebook {
+    /// Its name.
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// The rulebooks applied, base first, itself last.
+    pub chain: Vec<String>,
+    /// The enabled rules by full id.
+    pub rules: BTreeMap<String, ActiveSetting>,
+}
+
+#[derive(Default)]
+struct Merged {
+    setting: Option<Setting>,
+    options: Map,
+}
+
+fn type_name(v: &toml::Value) -> &'static str {
+    match v {
+        toml::Value::String(_) => "string",
+        toml::Value::Integer(_) => "integer",
+        toml::Value::Float(_) => "float",
+        toml::Value::Boolean(_) => "boolean",
+        toml::Value::Array(_) => "array",
+        toml::Value::Table(_) => "table",
+        toml::Value::Datetime(_) => "date",
+    }
+}
+
+/// Converts a rulebook value to the type of the option's default, or says why not.
+fn convert(value: &toml::Value, default: &Dynamic) -> Result<Dynamic, String> {
+    let want = default.type_name();
+    let ok = match value {
+        toml::Value::Integer(i) if default.is_int() => return Ok(Dynamic::from_int(*i)),
+        toml::Value::Integer(i) if default.is_float() => return Ok(Dynamic::from_float(*i as f64)),
+        toml::Value::Float(_) => default.is_float(),
+        toml::Value::String(_) => default.is_string(),
+        toml::Value::Boolean(_) => default.is_bool(),
+        toml::Value::Array(_) => default.is_array(),
+        toml::Value::Table(_) => default.is_map(),
+        _ => false,
+    };
+    if !ok {
+        let want = match want {
+            "i64" => "integer",
+            "f64" => "float",
+            "bool" => "boolean",
+            "string" | "ImmutableString" => "string",
+            "array" => "array",
+            "map" => "table",
+            other => other,
+        };
+        return Err(format!("expected {want}, found {}", type_name(value)));
+    }
+    if let (toml::Value::Array(items), Some(first)) = (value, default.read_lock::<rhai::Array>().and_then(|a| a.first().cloned())) {
+        for item in items {
+            if let Err(e) = convert(item, &first) {
+                return Err(format!("array items: {e}"));
+            }
+        }
+    }
+    rhai::serde::to_dynamic(value).map_err(|e| e.to_string())
+}
+
+impl Rulebooks {
+    /// Resolves rulebook `name` against the loaded rules.
+    pub fn resolve(&self, name: &str, rules: &RuleSet) -> Result<ResolvedRulebook, Vec<Problem>> {
+        let Some(book) = self.books.get(name) else {
+            let help = match did_you_mean(name, self.books.keys().map(String::as_str)) {
+                Some(s) => format!("did you mean `{s}`? (`tact rulebooks` lists them)"),
+                None => format!("known rulebooks: {}", self.books.keys().cloned().collect::<Vec<_>>().join(", ")),
+            };
+            return Err(vec![Problem::error("tact::rulebook::missing", format!("no rulebook named `{name}`")).help(help)]);
+        };
+        let mut merged: BTreeMap<String, Merged> = BTreeMap::new();
+        let mut chain = Vec::new();
+        let mut problems = Vec::new();
+        self.apply(book, rules, &mut merged, &mut chain, &mut vec![], &mut problems);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let active = merged
+            .into_iter()
+            .filter_map(|(id, m)| {
+                let rule = rules.rules.get(&id)?;
+                let level = match m.setting {
+                    Some(Setting::Off) => return None,
+                    Some(Setting::On(l)) => l,
+                    None => rule.meta.level,
+                };
+                let mut options = rule.meta.options.clone();
+                options.extend(m.options);
+                Some((id, ActiveSetting { level, options }))
+            })
+            .collect();
+        Ok(ResolvedRulebook { name: book.name.clone(), description: book.description.clone(), chain, rules: active })
+    }
+
+    fn apply(
+        &self,
+        book: &Rulebook,
+        rules: &RuleSet,
+        merged: &mut BTreeMap<String, Merged>,
+        chain: &mut Vec<String>,
+        stack: &mut Vec<String>,
+        problems: &mut Vec<Problem>,
+    ) {
+        let src = Source::new(book.path.clone(), book.source.clone());
+        stack.push(book.name.clone());
+        for (parent, span) in &book.extends {
+            if stack.contains(parent) {
+                let cycle = stack.iter().chain([parent]).cloned().collect::<Vec<_>>().join(" → ");
+                problems.push(
+                    Problem::error("tact::rulebook::cycle", format!("rulebook `{}` extends itself: {cycle}", book.name))
+                        .at(src.clone(), *span, "this closes the cycle")
+                        .help("remove one of the `extends` entries in the cycle"),
+                );
+                continue;
+            }
+            if chain.contains(parent) {
+                continue; // diamond: already applied
+            }
+            match self.books.get(parent) {
+                Some(p) => self.apply(p, rules, merged, chain, stack, problems),
+                None => {
+                    let help = did_you_mean(parent, self.books.keys().map(String::as_str))
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| "`tact rulebooks` lists the known rulebooks".into());
+                    problems.push(
+                        Problem::error("tact::rulebook::missing", format!("rulebook `{}` extends unknown rulebook `{parent}`", book.name))
+                            .at(src.clone(), *span, "not found")
+                            .help(help),
+                    );
+                }
+            }
+        }
+        stack.pop();
+        for entry in &book.rules {
+            let rule = match rules.resolve(&entry.id) {
+                Ok(r) => r,
+                Err(e) => {
+                    problems.push(
+                        Problem::error("tact::rulebook::unknown-rule", format!("unknown rule `{}` in rulebook `{}`", entry.id, book.name))
+                            .at(src.clone(), entry.id_span, "no such rule")
+                            .help(e.help()),
+                    );
+                    continue;
+                }
+            };
+            let m = merged.entry(rule.id.clone()).or_default();
+            if entry.setting.is_some() {
+                m.setting = entry.setting;
+            }
+            for (key, value, span) in &entry.options {
+                let Some(default) = rule.meta.options.get(key.as_str()) else {
+                    let known: Vec<&str> = rule.meta.options.keys().map(|k| k.as_str()).collect();
+                    let help = match did_you_mean(key, known.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None if known.is_empty() => format!("`{}` takes no options", rule.id),
+                        None => format!("`{}` takes: {}", rule.id, known.join(", ")),
+                    };
+                    problems.push(
+                        Problem::error("tact::rulebook::unknown-option", format!("unknown option `{key}` for rule `{}`", rule.id))
+                            .at(src.clone(), *span, "unknown option")
+                            .help(help),
+                    );
+                    continue;
+                };
+                match convert(value, default) {
+                    Ok(v) => {
+                        m.options.insert(key.as_str().into(), v);
+                    }
+                    Err(why) => problems.push(
+                        Problem::error("tact::rulebook::option-type", format!("option `{key}` of rule `{}`: {why}", rule.id))
+                            .at(src.clone(), *span, "wrong type")
+                            .help(format!("the default is {default:?}; `tact explain {}` documents it", rule.id)),
+                    ),
+                }
+            }
+        }
+        chain.push(book.name.clone());
+    }
+}

@@ -1,0 +1,256 @@
+//! Running a resolved rulebook over notes: trigger matching in one native
+//! pass, sandboxed rule calls, findings validated and levelled, allowances.
+
+mod output;
+
+use crate::finding::{Finding, Level};
+use crate::matcher::PhraseMatcher;
+use crate::note::{Note, Origin};
+use crate::plugin::api::NoteRef;
+use crate::plugin::{describe_error, Rule, RuleSet};
+use crate::problem::Source;
+use crate::rulebook::ResolvedRulebook;
+use crate::span::Span;
+use rhai::{CallFnOptions, Dynamic, Engine, Scope};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The rule id of findings about a note's own `allow` list.
+pub const UNUSED_ALLOW: &str = "tact/unused-allow";
+
+/// How long placeholders may be when a template is filled in; length checks
+/// of `--template` notes use the longest expansion.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TemplateLengths {
+    /// Chars assumed for a placeholder without its own entry.
+    pub default: usize,
+    /// Chars per placeholder name (`first_name = 12`).
+    pub lengths: HashMap<String, usize>,
+}
+
+impl Default for TemplateLengths {
+    fn default() -> Self {
+        let lengths = [("first_name", 12), ("last_name", 15), ("full_name", 28), ("name", 12), ("company", 25), ("company_name", 25)]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        TemplateLengths { default: 20, lengths }
+    }
+}
+
+impl TemplateLengths {
+    /// The note's length in chars, with placeholders counted at their longest
+    /// expansion when the note is a template.
+    pub fn length_of(&self, note: &Note) -> usize {
+        let body = note.body_text().trim();
+        let mut len = body.chars().count();
+        if note.template {
+            for p in &note.segments.placeholders {
+                len -= note.slice(p.span).chars().count();
+                len += self.lengths.get(&p.name).copied().unwrap_or(self.default);
+            }
+        }
+        len
+    }
+}
+
+/// A rule that failed on a note: it threw, exceeded a limit, or returned
+/// something that is not a list of findings.
+#[derive(Debug, Clone)]
+pub struct RuleFailure {
+    /// The rule's id.
+    pub rule: String,
+    /// What went wrong.
+    pub message: String,
+    /// What the rule author can do.
+    pub hint: Option<String>,
+    /// The script, for the diagnostic.
+    pub script: Source,
+    /// Where in the script.
+    pub span: Span,
+    /// The note it failed on.
+    pub note: Origin,
+}
+
+/// What checking one note produced.
+#[derive(Debug, Clone, Default)]
+pub struct NoteReport {
+    /// Findings sorted by position, then rule id.
+    pub findings: Vec<Finding>,
+    /// Rules that failed on this note.
+    pub failures: Vec<RuleFailure>,
+}
+
+/// A rule enabled by the rulebook, with its level and options.
+#[derive(Debug, Clone)]
+pub struct ActiveRule {
+    /// The compiled rule.
+    pub rule: Arc<Rule>,
+    /// The highest level its findings get.
+    pub level: Level,
+    /// Its resolved options.
+    pub options: rhai::Map,
+}
+
+/// Which rules a note can trigger, found in one native pass.
+struct Triggers {
+    phrases: Option<(PhraseMatcher, Vec<usize>)>,
+    patterns: Option<(regex::RegexSet, Vec<usize>)>,
+    always: Vec<bool>,
+}
+
+impl Triggers {
+    fn new(rules: &[ActiveRule]) -> Triggers {
+        let mut phrases: Vec<String> = Vec::new();
+        let mut phrase_owner = Vec::new();
+        let mut patterns = Vec::new();
+        let mut pattern_owner = Vec::new();
+        let mut always = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            let from_options = r.rule.meta.trigger_options.iter().filter_map(|o| r.options.get(o.as_str()));
+            let from_options = from_options.filter_map(|d| d.read_lock::<rhai::Array>().map(|a| a.clone())).flatten();
+            for p in r.rule.meta.triggers.iter().cloned().chain(from_options.filter_map(|d| d.into_string().ok())) {
+                phrases.push(p);
+                phrase_owner.push(i);
+            }
+            for p in &r.rule.meta.patterns {
+                patterns.push(p.as_str());
+                pattern_owner.push(i);
+            }
+            always.push(r.rule.meta.always_runs());
+        }
+        Triggers {
+            phrases: (!phrases.is_empty()).then(|| (PhraseMatcher::new(&phrases), phrase_owner)),
+            // Patterns were compiled one by one at load time, so the set compiles.
+            patterns: regex::RegexSet::new(&patterns).ok().filter(|_| !patterns.is_empty()).map(|s| (s, pattern_owner)),
+            always,
+        }
+    }
+
+    fn select(&self, text: &str) -> Vec<bool> {
+        let mut run = self.always.clone();
+        if let Some((m, owner)) = &self.phrases {
+            for hit in m.find_iter(text) {
+                run[owner[hit.phrase]] = true;
+            }
+        }
+        if let Some((set, owner)) = &self.patterns {
+            for i in set.matches(text).iter() {
+                run[owner[i]] = true;
+            }
+        }
+        run
+    }
+}
+
+/// Checks notes against one resolved rulebook. Shared by all threads.
+pub struct Checker {
+    engine: Arc<Engine>,
+    /// The rulebook's name.
+    pub rulebook: String,
+    /// The enabled rules, sorted by id.
+    pub rules: Vec<ActiveRule>,
+    all_rules: Arc<RuleSet>,
+    triggers: Triggers,
+    template: TemplateLengths,
+}
+
+impl Checker {
+    /// Prepares the rules of `book` for checking.
+    pub fn new(engine: Arc<Engine>, rules: Arc<RuleSet>, book: &ResolvedRulebook, template: TemplateLengths) -> Checker {
+        let active: Vec<ActiveRule> = book
+            .rules
+            .iter()
+            .filter_map(|(id, s)| {
+                Some(ActiveRule { rule: rules.rules.get(id)?.clone(), level: s.level, options: s.options.clone() })
+            })
+            .collect();
+        Checker { engine, rulebook: book.name.clone(), triggers: Triggers::new(&active), rules: active, all_rules: rules, template }
+    }
+
+    /// A checker running one rule with the given options (for rule tests).
+    pub fn single(engine: Arc<Engine>, rules: Arc<RuleSet>, rule: Arc<Rule>, options: rhai::Map, template: TemplateLengths) -> Checker {
+        let active = vec![ActiveRule { level: rule.meta.level, rule, options }];
+        Checker { engine, rulebook: String::new(), triggers: Triggers::new(&active), rules: active, all_rules: rules, template }
+    }
+
+    /// Runs every triggered rule on `note`.
+    pub fn check(&self, note: &Arc<Note>) -> NoteReport {
+        let mut report = NoteReport::default();
+        let run = self.triggers.select(note.body_text());
+        let view = NoteRef::new(note.clone(), self.template.length_of(note));
+        let mut fired = vec![false; self.rules.len()];
+        for (i, active) in self.rules.iter().enumerate() {
+            if !run[i] {
+                continue;
+            }
+            match self.call(active, &view, note) {
+                Ok(findings) => {
+                    fired[i] = !findings.is_empty();
+                    report.findings.extend(findings);
+                }
+                Err(f) => report.failures.push(f),
+            }
+        }
+        self.apply_allowances(note, &mut report, &fired);
+        report.findings.sort_by(|a, b| (a.span.start, &a.rule, a.span.end).cmp(&(b.span.start, &b.rule, b.span.end)));
+        report
+    }
+
+    fn call(&self, active: &ActiveRule, view: &NoteRef, note: &Note) -> Result<Vec<Finding>, RuleFailure> {
+        let rule = &active.rule;
+        let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
+        let args = (view.clone(), Dynamic::from_map(active.options.clone()));
+        let fail = |message: String, hint: Option<String>, span: Span| RuleFailure {
+            rule: rule.id.clone(),
+            message,
+            hint,
+            script: rule.script_source(),
+            span,
+            note: note.origin.clone(),
+        };
+        let value: Dynamic = self.engine.call_fn_with_options(options, &mut Scope::new(), &rule.ast, "check", args).map_err(|e| {
+            let (message, pos, hint) = describe_error(&e);
+            fail(message, hint.map(str::to_owned), rule.span_of(pos))
+        })?;
+        output::findings(value, note, rule, active.level).map_err(|message| {
+            let span = rule.source.find("fn check").map(|i| Span::new(i + 3, i + 8)).unwrap_or_default();
+            fail(
+                format!("`check` returned a wrong shape: {message}"),
+                Some("return an array of findings made with `finding(at, message)`; see docs/rule-api.md".into()),
+                span,
+            )
+        })
+    }
+
+    fn apply_allowances(&self, note: &Note, report: &mut NoteReport, fired: &[bool]) {
+        for allow in &note.front.allow {
+            let resolved = self.all_rules.resolve(&allow.rule);
+            let id = match &resolved {
+                Ok(r) => r.id.clone(),
+                Err(_) => allow.rule.clone(),
+            };
+            let idx = self.rules.iter().position(|r| r.rule.id == id);
+            let used = idx.is_some_and(|i| fired[i]);
+            if used {
+                report.findings.retain(|f| f.rule != id);
+                continue;
+            }
+            let (message, help) = match resolved {
+                Err(e) => (format!("`allow` names unknown rule `{}`", allow.rule), Some(e.help())),
+                Ok(_) if idx.is_none() => (
+                    format!("`allow` silences `{id}`, which rulebook `{}` does not enable", self.rulebook),
+                    Some("remove it from `allow`".into()),
+                ),
+                Ok(_) => (
+                    format!("unused allowance: `{id}` reports nothing on this note"),
+                    Some("remove it from `allow`".into()),
+                ),
+            };
+            let span = if allow.span.is_empty() { Span::new(note.body.start, note.body.start) } else { allow.span };
+            report.findings.push(Finding { rule: UNUSED_ALLOW.into(), level: Level::Warn, span, message, help, fix: None });
+        }
+    }
+}

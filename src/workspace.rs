@@ -1,0 +1,78 @@
+//! Everything loaded once per run: the project config, the engine, the rules
+//! and the rulebooks, plus a checker per rulebook built on first use.
+
+use crate::config::Project;
+use crate::note::Note;
+use crate::plugin::discover::discover;
+use crate::plugin::imports::PackResolver;
+use crate::plugin::{engine, RuleSet};
+use crate::problem::Problem;
+use crate::rulebook::Rulebooks;
+use crate::run::Checker;
+use rhai::Engine;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// The rulebook used when nothing else selects one.
+pub const DEFAULT_RULEBOOK: &str = "general";
+
+/// Loaded rules and rulebooks.
+pub struct Workspace {
+    /// The project config.
+    pub project: Project,
+    /// The one sandboxed engine.
+    pub engine: Arc<Engine>,
+    /// Every rule that compiled.
+    pub rules: Arc<RuleSet>,
+    /// Every rulebook that parsed.
+    pub rulebooks: Rulebooks,
+    /// What failed to load (rules, rulebooks, folders).
+    pub problems: Vec<Problem>,
+    checkers: Mutex<HashMap<String, Result<Arc<Checker>, Vec<Problem>>>>,
+}
+
+impl Workspace {
+    /// Loads the project's plugin folders (plus `extra`) and rulebook folders.
+    pub fn load(project: Project, extra_plugins: &[PathBuf]) -> Workspace {
+        let resolver = PackResolver::default();
+        let engine = Arc::new(engine::build(&project.limits, resolver.clone()));
+        let folders: Vec<PathBuf> = project.plugins.iter().chain(extra_plugins).cloned().collect();
+        let (files, discover_errors) = discover(&folders, &resolver);
+        let mut problems: Vec<Problem> = discover_errors
+            .into_iter()
+            .map(|e| Problem::error("tact::plugin::read", format!("cannot read `{}`: {}", e.path, e.message)))
+            .collect();
+        let (rules, rule_problems) = RuleSet::load(&engine, &files);
+        problems.extend(rule_problems);
+        let (rulebooks, book_problems) = Rulebooks::load(&project.rulebooks);
+        problems.extend(book_problems);
+        Workspace { project, engine, rules: Arc::new(rules), rulebooks, problems, checkers: Mutex::new(HashMap::new()) }
+    }
+
+    /// The checker for a rulebook, resolving it on first use. The problems are
+    /// returned once, on the first call; later calls for a broken rulebook get
+    /// an empty list.
+    pub fn checker(&self, rulebook: &str) -> Result<Arc<Checker>, Vec<Problem>> {
+        let mut cache = self.checkers.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = cache.get(rulebook) {
+            return c.clone().map_err(|_| vec![]);
+        }
+        let result = self
+            .rulebooks
+            .resolve(rulebook, &self.rules)
+            .map(|book| Arc::new(Checker::new(self.engine.clone(), self.rules.clone(), &book, self.project.template.clone())));
+        cache.insert(rulebook.to_owned(), result.clone());
+        result
+    }
+
+    /// Which rulebook checks a note: the flag, else the note's `goal`, else the
+    /// project's `[select]` glob, else its default, else `general`.
+    pub fn rulebook_for(&self, note: &Note, flag: Option<&str>) -> String {
+        flag.map(str::to_owned)
+            .or_else(|| note.front.goal.clone())
+            .or_else(|| self.project.selected_for(&note.origin.path).map(str::to_owned))
+            .or_else(|| self.project.default_rulebook.clone())
+            .unwrap_or_else(|| DEFAULT_RULEBOOK.to_owned())
+    }
+}
