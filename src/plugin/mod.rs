@@ -12,7 +12,7 @@ use crate::span::{LineIndex, Span};
 use discover::RuleFile;
 use meta::RuleMeta;
 use rhai::{Dynamic, Engine, EvalAltResult, Position, Scope, AST};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -176,6 +176,9 @@ pub fn load(engine: &Engine, file: &RuleFile) -> Result<Rule, Problem> {
 pub struct RuleSet {
     /// Rules by full id.
     pub rules: BTreeMap<String, Arc<Rule>>,
+    /// Ids of rule files that failed to load (already reported); rulebooks
+    /// skip them instead of failing, so the healthy rules still run.
+    pub broken: BTreeSet<String>,
 }
 
 impl RuleSet {
@@ -188,10 +191,18 @@ impl RuleSet {
                 Ok(rule) => {
                     set.rules.insert(rule.id.clone(), Arc::new(rule));
                 }
-                Err(p) => problems.push(p),
+                Err(p) => {
+                    set.broken.insert(f.id.clone());
+                    problems.push(p);
+                }
             }
         }
         (set, problems)
+    }
+
+    /// True when `id` (full or short) names a rule file that failed to load.
+    pub fn is_broken(&self, id: &str) -> bool {
+        self.broken.contains(id) || self.broken.iter().any(|b| b.split_once('/').is_some_and(|(_, n)| n == id))
     }
 
     /// Resolves a full id, or a short id when exactly one pack has it.

@@ -159,6 +159,7 @@ impl Rulebooks {
         for entry in &book.rules {
             let rule = match rules.resolve(&entry.id) {
                 Ok(r) => r,
+                Err(_) if rules.is_broken(&entry.id) => continue,
                 Err(e) => {
                     problems.push(
                         Problem::error("tact::rulebook::unknown-rule", format!("unknown rule `{}` in rulebook `{}`", entry.id, book.name))
