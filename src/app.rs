@@ -12,6 +12,7 @@ use crate::render::{self, Format, Reporter, Summary};
 use crate::run::NoteReport;
 use crate::workspace::Workspace;
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
@@ -128,6 +129,11 @@ pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
         summary.problems += 1;
         let _ = reporter.problem(p);
     }
+    if let Err(p) = check_fix_args(args) {
+        eprint!("{}", p.render(color));
+        return Outcome::Error;
+    }
+    let mut batches = Batches::new();
     let mut items = input::notes(&args.paths, args.template).peekable();
     let mut io_error = None;
     while items.peek().is_some() {
@@ -149,7 +155,7 @@ pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
                 }
                 Checked::Note { note, rulebook, result: Ok(report), fixed } => {
                     if let Some(fx) = fixed {
-                        match write_fix(args, &fx, &note) {
+                        match write_fix(args, &fx, &note, &mut batches) {
                             Ok(()) => summary.fixed += fx.applied,
                             Err(p) => {
                                 failed = true;
@@ -184,6 +190,13 @@ pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
         eprintln!("error: cannot write output: {e}");
         return Outcome::Error;
     }
+    if args.fix {
+        for p in write_batches(args, &batches) {
+            failed = true;
+            summary.problems += 1;
+            let _ = reporter.problem(&p);
+        }
+    }
     let _ = reporter.finish(&summary);
     if failed {
         Outcome::Error
@@ -194,17 +207,25 @@ pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
     }
 }
 
+/// Fixed texts of batch rows: file → row → text.
+type Batches = BTreeMap<String, BTreeMap<usize, String>>;
+
 /// Where a fixed note goes: `--diff` prints a diff, stdin goes to stdout,
-/// a file is rewritten in place (atomically; front matter untouched).
-fn write_fix(args: &CheckArgs, fx: &FixResult, fixed: &Note) -> Result<(), Problem> {
+/// a file is rewritten in place (atomically; front matter untouched), and a
+/// batch row is kept for [`write_batches`].
+/// Fixed batch rows are collected by file and written out at the end.
+fn write_fix(args: &CheckArgs, fx: &FixResult, fixed: &Note, batches: &mut Batches) -> Result<(), Problem> {
     let original = &fx.original;
-    if original.origin.row.is_some() {
-        return crate::fix_output::batch_row(args, original, fixed);
-    }
     if args.diff {
         if original.source != fixed.source {
             let name = original.origin.to_string();
             print!("{}", unified_diff(&original.source, &fixed.source, &name, &name));
+        }
+        return Ok(());
+    }
+    if let Some(row) = original.origin.row {
+        if original.source != fixed.source {
+            batches.entry(original.origin.path.clone()).or_default().insert(row, fixed.source.clone());
         }
         return Ok(());
     }
@@ -218,6 +239,40 @@ fn write_fix(args: &CheckArgs, fx: &FixResult, fixed: &Note) -> Result<(), Probl
         return Ok(());
     }
     crate::fix_output::write_atomically(std::path::Path::new(&original.origin.path), &fixed.source)
+}
+
+/// Batches are fixed into `--output`, so `--fix` on a batch needs exactly one
+/// batch input and an output file.
+fn check_fix_args(args: &CheckArgs) -> Result<(), Problem> {
+    let batch_inputs: Vec<&String> = args
+        .paths
+        .iter()
+        .filter(|p| input::kind_of(std::path::Path::new(p)) != input::Kind::Note)
+        .collect();
+    if args.output.is_some() && !args.fix {
+        return Err(Problem::error("tact::usage", "`--output` is where `--fix` writes a fixed batch; add `--fix`"));
+    }
+    if args.fix && !batch_inputs.is_empty() {
+        if args.output.is_none() {
+            return Err(Problem::error("tact::usage", "`--fix` on a JSONL or CSV batch needs `--output FILE`")
+                .help("the batch is written to FILE with the same rows and columns, only the text fixed"));
+        }
+        if batch_inputs.len() > 1 || args.paths.len() > 1 {
+            return Err(Problem::error("tact::usage", "`--fix --output` takes one batch file"));
+        }
+    }
+    Ok(())
+}
+
+/// Writes each fixed batch to `--output` (every batch input, even one without fixes).
+fn write_batches(args: &CheckArgs, batches: &Batches) -> Vec<Problem> {
+    let Some(output) = &args.output else { return vec![] };
+    let empty = BTreeMap::new();
+    args.paths
+        .iter()
+        .filter(|p| input::kind_of(std::path::Path::new(p)) != input::Kind::Note)
+        .filter_map(|p| crate::fix_output::write_batch(p, output, batches.get(p).unwrap_or(&empty)).err())
+        .collect()
 }
 
 /// A unified diff of two texts with file headers.
