@@ -122,7 +122,7 @@ pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
     }
     // With --fix on stdin the fixed note owns stdout; diagnostics go to stderr.
     let mut reporter: Box<dyn Reporter> = render::reporter(args.format, color, fixing_stdin);
-    let mut summary = Summary::default();
+    let mut summary = Summary { dry_run: args.diff, ..Summary::default() };
     let mut failed = false;
     for p in &ws.problems {
         failed = true;

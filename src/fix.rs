@@ -6,7 +6,6 @@ use crate::finding::{Fix, Safety};
 use crate::note::Note;
 use crate::run::{Checker, NoteReport};
 use crate::span::Span;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The most check-and-fix passes on one note.
@@ -57,12 +56,16 @@ pub fn apply(source: &str, fixes: &[&Fix]) -> (String, Vec<usize>) {
 }
 
 /// Fixes `note` with every fix at least as safe as `min`, to a fixed point.
+///
+/// When the fixes of some rules lead back to a text seen before, the rules
+/// conflict: fixing stops at the text where the cycle began, so running again
+/// gives the same result, and the rules of the cycle are named.
 pub fn fix_note(checker: &Checker, note: Arc<Note>, min: Safety) -> FixOutcome {
     let mut current = note;
     let mut applied = 0;
-    // Text seen → the rules whose fixes produced it, to name a cycle.
-    let mut seen: HashMap<String, Vec<String>> = HashMap::new();
-    seen.insert(current.source.clone(), vec![]);
+    // texts[i] became texts[i + 1] by the fixes of rules[i].
+    let mut texts: Vec<String> = vec![current.source.clone()];
+    let mut rules: Vec<Vec<String>> = Vec::new();
     for pass in 1..=MAX_PASSES {
         let report = checker.check(&current);
         let fixable: Vec<_> = report.findings.iter().filter(|f| f.fix.as_ref().is_some_and(|x| x.safety >= min)).collect();
@@ -71,18 +74,21 @@ pub fn fix_note(checker: &Checker, note: Arc<Note>, min: Safety) -> FixOutcome {
         }
         let fixes: Vec<&Fix> = fixable.iter().filter_map(|f| f.fix.as_ref()).collect();
         let (text, chosen) = apply(&current.source, &fixes);
-        let rules: Vec<String> = chosen.iter().map(|&i| fixable[i].rule.clone()).collect();
-        if let Some(earlier) = seen.get(&text) {
-            let mut names: Vec<String> = earlier.iter().chain(&rules).cloned().collect();
+        rules.push(chosen.iter().map(|&i| fixable[i].rule.clone()).collect());
+        if let Some(start) = texts.iter().position(|t| *t == text) {
+            let mut names: Vec<String> = rules[start..].concat();
             names.sort();
             names.dedup();
             let conflict = format!(
-                "fixes of {} undo each other; stopped before repeating (the rules conflict)",
+                "fixes of {} undo each other; kept the text before the cycle (the rules conflict)",
                 names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" and ")
             );
-            return FixOutcome { note: current, applied, passes: pass, conflict: Some(conflict), report };
+            applied -= rules[start..rules.len() - 1].iter().map(Vec::len).sum::<usize>();
+            let note = Arc::new(reparse(&current, text));
+            let report = checker.check(&note);
+            return FixOutcome { note, applied, passes: pass, conflict: Some(conflict), report };
         }
-        seen.insert(text.clone(), rules);
+        texts.push(text.clone());
         applied += chosen.len();
         current = Arc::new(reparse(&current, text));
     }

@@ -32,7 +32,7 @@ fn check(note, options) {
         r#"//! Hedging with "maybe".
 fn meta() { #{ level: "warn", kind: "rewrite", triggers: ["maybe"] } }
 fn check(note, options) {
-    note.find("maybe ").map(|m| {
+    note.find_regex("maybe ").map(|m| {
         let f = finding(m, "hedging");
         f.edits = [as_unsafe(delete(m))];
         f

@@ -87,7 +87,8 @@ impl Reporter for Human {
             writeln!(out)?;
         }
         if s.fixed > 0 {
-            writeln!(out, "fixed {}", plural(s.fixed, "finding"))?;
+            let verb = if s.dry_run { "would fix" } else { "fixed" };
+            writeln!(out, "{verb} {}", plural(s.fixed, "finding"))?;
         }
         if s.fixable > 0 {
             writeln!(out, "{} fixable with `tact check --fix`", plural(s.fixable, "finding"))?;

@@ -45,8 +45,11 @@ pub struct Summary {
     pub unsafe_fixable: usize,
     /// Rule failures, input, rulebook and plugin errors.
     pub problems: usize,
-    /// Fixes applied (with `--fix`).
+    /// Fixes applied (with `--fix`), or that would be (with `--diff`).
     pub fixed: usize,
+    /// True with `--diff`: nothing was written.
+    #[serde(skip)]
+    pub dry_run: bool,
 }
 
 impl Summary {
