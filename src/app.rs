@@ -1,7 +1,7 @@
 //! One function per subcommand: load what it needs, run it, and say how it
 //! ended. `main` maps the [`Outcome`] to the exit status.
 
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, NewCommand, RuleKind};
 use crate::config::Project;
 use crate::finding::Safety;
 use crate::fix::fix_note;
@@ -60,6 +60,14 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Rules { rulebook } => crate::commands::rules(&Workspace::load(project, &cli.plugins), rulebook.as_deref(), color),
         Command::Explain { rule } => crate::commands::explain(&Workspace::load(project, &cli.plugins), &rule, color),
         Command::Rulebooks { name } => crate::commands::rulebooks(&Workspace::load(project, &cli.plugins), name.as_deref(), color),
+        Command::Init { dir } => crate::scaffold::init(&dir, color),
+        Command::New(NewCommand::Rule { name, kind, dir }) => {
+            let kind = match kind {
+                RuleKind::Check => crate::plugin::meta::Kind::Check,
+                RuleKind::Rewrite => crate::plugin::meta::Kind::Rewrite,
+            };
+            crate::scaffold::new_rule(&project, &name, kind, dir.as_deref(), color)
+        }
         Command::Test { dirs, filter } => {
             let mut extra = cli.plugins.clone();
             extra.extend(dirs.iter().cloned());

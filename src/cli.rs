@@ -54,6 +54,15 @@ pub enum Command {
         /// The rulebook to show.
         name: Option<String>,
     },
+    /// Create a tact.toml, a pack with one rule and its tests, a rulebook and a note.
+    Init {
+        /// Where to create the project.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Scaffold something new.
+    #[command(subcommand)]
+    New(NewCommand),
     /// Run the rules' test cases (`<rule>.test.toml` beside each rule).
     Test {
         /// Plugin folders to test (default: the built-in pack and the project's plugin folders).
@@ -62,6 +71,31 @@ pub enum Command {
         #[arg(long)]
         filter: Option<String>,
     },
+}
+
+/// What `tact new` creates.
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// A rule (`NAME` or `PACK/NAME`) and its test file.
+    Rule {
+        /// The rule's name, kebab-case, optionally with its pack: `team/no-jargon`.
+        name: String,
+        /// A check reports; a rewrite also proposes edits.
+        #[arg(long, value_enum, default_value = "check")]
+        kind: RuleKind,
+        /// The folder to write to (default: the project's first plugin folder / the pack).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// The kind of rule `tact new rule` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RuleKind {
+    /// Reports findings.
+    Check,
+    /// Reports findings with edits.
+    Rewrite,
 }
 
 /// Options of `tact check`.

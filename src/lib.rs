@@ -33,6 +33,7 @@ pub mod problem;
 pub mod render;
 pub mod rulebook;
 pub mod run;
+pub mod scaffold;
 pub mod span;
 pub mod testing;
 pub mod workspace;

@@ -1,0 +1,190 @@
+//! `tact init` and `tact new rule`: write a working project or rule that
+//! passes `tact test` and `tact check` at once. Never overwrites a file.
+
+use crate::app::Outcome;
+use crate::config::{Project, FILE_NAME};
+use crate::plugin::meta::Kind;
+use crate::problem::Problem;
+use std::path::{Path, PathBuf};
+
+const CONFIG: &str = r#"# tact project config. Paths are relative to this file.
+plugins = ["plugins"]          # plugin folders: one sub-folder per pack
+rulebooks = ["rulebooks"]      # rulebook folders (*.toml); they override built-ins by name
+default_rulebook = "team"      # for notes with no `goal` and no [select] match
+
+# Which rulebook checks which notes (globs relative to this file).
+[select]
+"notes/followups/**" = "follow-up"
+"#;
+
+const RULEBOOK: &str = r#"name = "team"
+description = "Our team's rulebook: the general rules plus our own."
+audience = "anyone we write to"
+goal = "a short, specific first note"
+extends = ["general"]
+
+[rules]
+"team/no-jargon" = "warn"
+"#;
+
+const NOTE: &str = r#"+++
+to = "Riya Sharma"
+goal = "team"
+[context]
+post = "SaaS pricing pages"
++++
+Hi Riya, I saw your post on SaaS pricing pages and the point about annual plans
+stuck with me. I work on pricing at a small startup and would like to connect.
+"#;
+
+fn rule_script(name: &str, kind: Kind) -> String {
+    let (kind_str, fix_doc, edit) = match kind {
+        Kind::Check => ("check", "", ""),
+        Kind::Rewrite => (
+            "rewrite",
+            "//!\n//! ## Fix safety\n//! Unsafe: the replacement changes the wording, so it needs `--unsafe-fixes`.\n",
+            "        // A rewrite: `replace`, `delete`, `insert_before`, `insert_after`;\n        // `as_unsafe` marks an edit that changes the wording.\n        f.edits = [as_unsafe(replace(m, options.replacement))];\n",
+        ),
+    };
+    let replacement = if kind == Kind::Rewrite { "            replacement: \"talk\",\n" } else { "" };
+    format!(
+        r#"//! Jargon that makes a note sound like a template ({name}).
+//!
+//! ## What it does
+//! Flags the phrases listed in the `phrases` option.
+//!
+//! ## Why
+//! Say where the idea comes from, so readers of `tact explain` trust it.
+//!
+//! ## Example
+//! Flagged: "Let's touch base next week."
+{fix_doc}
+fn meta() {{
+    #{{
+        level: "warn",                 // info, warn or error
+        kind: "{kind_str}",
+        options: #{{
+            phrases: ["touch base", "circle back", "synergize"],
+{replacement}        }},
+        // Only notes containing one of these phrases reach `check` (fast).
+        trigger_options: ["phrases"],
+    }}
+}}
+
+fn check(note, options) {{
+    let found = [];
+    // `note.find` is case-insensitive, on word boundaries, and compiled once.
+    for m in note.find(options.phrases) {{
+        let f = finding(m, `"${{m.text}}" is jargon`, "say it in plain words");
+{edit}        found.push(f);
+    }}
+    found
+}}
+"#
+    )
+}
+
+fn rule_tests(kind: Kind) -> String {
+    let fix = if kind == Kind::Rewrite { "unsafe_output = \"Hi Sam, could we talk next week?\"\n" } else { "" };
+    format!(
+        r#"# Test cases for this rule: run them with `tact test`.
+
+[[invalid]]
+note = "Hi Sam, could we touch base next week?"
+flagged = ["touch base"]
+{fix}
+[[invalid]]
+note = "Let's circle back and synergize."
+flagged = ["circle back", "synergize"]
+
+[[valid]]
+note = "Hi Sam, I enjoyed your talk on onboarding and would like to connect."
+"#
+    )
+}
+
+fn refuse_existing(files: &[(PathBuf, String)]) -> Result<(), Problem> {
+    let existing: Vec<String> = files.iter().filter(|(p, _)| p.exists()).map(|(p, _)| p.display().to_string()).collect();
+    if existing.is_empty() {
+        return Ok(());
+    }
+    Err(Problem::error("tact::scaffold::exists", format!("not overwriting: {}", existing.join(", ")))
+        .help("move or delete them, or choose another name or folder"))
+}
+
+fn write_all(files: &[(PathBuf, String)]) -> Result<(), Problem> {
+    refuse_existing(files)?;
+    for (path, text) in files {
+        let write = || -> std::io::Result<()> {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(path, text)
+        };
+        write().map_err(|e| Problem::error("tact::scaffold::write", format!("cannot write `{}`: {e}", path.display())))?;
+        let cwd = std::env::current_dir().unwrap_or_default();
+        println!("created {}", path.strip_prefix(&cwd).unwrap_or(path).display());
+    }
+    Ok(())
+}
+
+fn finish(result: Result<(), Problem>, color: bool) -> Outcome {
+    match result {
+        Ok(()) => Outcome::Clean,
+        Err(p) => {
+            eprint!("{}", p.render(color));
+            Outcome::Error
+        }
+    }
+}
+
+/// `tact init [DIR]`: a `tact.toml`, a pack with one rule and its tests, a rulebook and a note.
+pub fn init(dir: &Path, color: bool) -> Outcome {
+    let at = |rel: &str| if dir == Path::new(".") { PathBuf::from(rel) } else { dir.join(rel) };
+    let files = vec![
+        (at(FILE_NAME), CONFIG.to_owned()),
+        (at("plugins/team/no-jargon.rhai"), rule_script("team/no-jargon", Kind::Check)),
+        (at("plugins/team/no-jargon.test.toml"), rule_tests(Kind::Check)),
+        (at("rulebooks/team.toml"), RULEBOOK.to_owned()),
+        (at("notes/first.md"), NOTE.to_owned()),
+    ];
+    let result = write_all(&files);
+    if result.is_ok() {
+        println!("next: `tact test` runs the rule's cases, `tact check notes` checks the note");
+    }
+    finish(result, color)
+}
+
+/// `tact new rule NAME`: NAME is `pack/name` or `name`; the rule goes in
+/// `--dir`, else in the project's first plugin folder under its pack.
+pub fn new_rule(project: &Project, name: &str, kind: Kind, dir: Option<&Path>, color: bool) -> Outcome {
+    let (pack, rule) = match name.split_once('/') {
+        Some((p, r)) => (Some(p), r),
+        None => (None, name),
+    };
+    let valid = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !valid(rule) || pack.is_some_and(|p| !valid(p)) {
+        return finish(
+            Err(Problem::error("tact::scaffold::name", format!("`{name}` is not a rule name"))
+                .help("use kebab-case, optionally with a pack: `team/no-jargon`")),
+            color,
+        );
+    }
+    let folder = match dir {
+        Some(d) => d.to_path_buf(),
+        None => {
+            let base = project.plugins.first().cloned().unwrap_or_else(|| PathBuf::from("plugins"));
+            base.join(pack.unwrap_or("local"))
+        }
+    };
+    let id = format!("{}/{rule}", pack.unwrap_or_else(|| folder.file_name().and_then(|n| n.to_str()).unwrap_or("local")));
+    let files = vec![
+        (folder.join(format!("{rule}.rhai")), rule_script(&id, kind)),
+        (folder.join(format!("{rule}.test.toml")), rule_tests(kind)),
+    ];
+    let result = write_all(&files);
+    if result.is_ok() {
+        println!("next: edit the rule, run `tact test --filter {id}`, and enable it in a rulebook: \"{id}\" = \"warn\"");
+    }
+    finish(result, color)
+}
