@@ -43,7 +43,9 @@ pub fn run(cli: Cli) -> Outcome {
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let project = match Project::load(cli.config.as_deref()) {
         Ok(p) => p,
@@ -57,9 +59,19 @@ pub fn run(cli: Cli) -> Outcome {
             let ws = Workspace::load(project, &cli.plugins);
             check(&ws, &args, color)
         }
-        Command::Rules { rulebook } => crate::commands::rules(&Workspace::load(project, &cli.plugins), rulebook.as_deref(), color),
-        Command::Explain { rule } => crate::commands::explain(&Workspace::load(project, &cli.plugins), &rule, color),
-        Command::Rulebooks { name } => crate::commands::rulebooks(&Workspace::load(project, &cli.plugins), name.as_deref(), color),
+        Command::Rules { rulebook } => crate::commands::rules(
+            &Workspace::load(project, &cli.plugins),
+            rulebook.as_deref(),
+            color,
+        ),
+        Command::Explain { rule } => {
+            crate::commands::explain(&Workspace::load(project, &cli.plugins), &rule, color)
+        }
+        Command::Rulebooks { name } => crate::commands::rulebooks(
+            &Workspace::load(project, &cli.plugins),
+            name.as_deref(),
+            color,
+        ),
         Command::Init { dir } => crate::scaffold::init(&dir, color),
         Command::New(NewCommand::Rule { name, kind, dir }) => {
             let kind = match kind {
@@ -88,7 +100,12 @@ pub fn report_load_problems(ws: &Workspace, color: bool) -> bool {
 /// What checking (and maybe fixing) one input item produced.
 enum Checked {
     Problem(Problem),
-    Note { note: Arc<Note>, rulebook: String, result: Result<NoteReport, Vec<Problem>>, fixed: Option<FixResult> },
+    Note {
+        note: Arc<Note>,
+        rulebook: String,
+        result: Result<NoteReport, Vec<Problem>>,
+        fixed: Option<FixResult>,
+    },
 }
 
 struct FixResult {
@@ -105,16 +122,41 @@ fn check_one(ws: &Workspace, args: &CheckArgs, item: input::Item) -> Checked {
     let rulebook = ws.rulebook_for(&note, args.rulebook.as_deref());
     let checker = match ws.checker(&rulebook) {
         Ok(c) => c,
-        Err(problems) => return Checked::Note { note, rulebook, result: Err(problems), fixed: None },
+        Err(problems) => {
+            return Checked::Note {
+                note,
+                rulebook,
+                result: Err(problems),
+                fixed: None,
+            };
+        }
     };
     if args.fix || args.diff {
-        let safety = if args.unsafe_fixes { Safety::Unsafe } else { Safety::Safe };
+        let safety = if args.unsafe_fixes {
+            Safety::Unsafe
+        } else {
+            Safety::Safe
+        };
         let outcome = fix_note(&checker, note.clone(), safety);
-        let fixed = FixResult { original: note, applied: outcome.applied, conflict: outcome.conflict };
-        return Checked::Note { note: outcome.note, rulebook, result: Ok(outcome.report), fixed: Some(fixed) };
+        let fixed = FixResult {
+            original: note,
+            applied: outcome.applied,
+            conflict: outcome.conflict,
+        };
+        return Checked::Note {
+            note: outcome.note,
+            rulebook,
+            result: Ok(outcome.report),
+            fixed: Some(fixed),
+        };
     }
     let report = checker.check(&note);
-    Checked::Note { note, rulebook, result: Ok(report), fixed: None }
+    Checked::Note {
+        note,
+        rulebook,
+        result: Ok(report),
+        fixed: None,
+    }
 }
 
 /// Notes are checked in parallel in chunks of this many, then reported in
@@ -130,7 +172,10 @@ pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
     }
     // With --fix on stdin the fixed note owns stdout; diagnostics go to stderr.
     let mut reporter: Box<dyn Reporter> = render::reporter(args.format, color, fixing_stdin);
-    let mut summary = Summary { dry_run: args.diff, ..Summary::default() };
+    let mut summary = Summary {
+        dry_run: args.diff,
+        ..Summary::default()
+    };
     let mut failed = false;
     for p in &ws.problems {
         failed = true;
@@ -146,7 +191,10 @@ pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
     let mut io_error = None;
     while items.peek().is_some() {
         let chunk: Vec<input::Item> = items.by_ref().take(CHUNK).collect();
-        let results: Vec<Checked> = chunk.into_par_iter().map(|item| check_one(ws, args, item)).collect();
+        let results: Vec<Checked> = chunk
+            .into_par_iter()
+            .map(|item| check_one(ws, args, item))
+            .collect();
         for checked in results {
             match checked {
                 Checked::Problem(p) => {
@@ -154,14 +202,22 @@ pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
                     summary.problems += 1;
                     let _ = reporter.problem(&p);
                 }
-                Checked::Note { result: Err(problems), .. } => {
+                Checked::Note {
+                    result: Err(problems),
+                    ..
+                } => {
                     failed = true;
                     for p in problems {
                         summary.problems += 1;
                         let _ = reporter.problem(&p);
                     }
                 }
-                Checked::Note { note, rulebook, result: Ok(report), fixed } => {
+                Checked::Note {
+                    note,
+                    rulebook,
+                    result: Ok(report),
+                    fixed,
+                } => {
                     if let Some(fx) = fixed {
                         match write_fix(args, &fx, &note, &mut batches) {
                             Ok(()) => summary.fixed += fx.applied,
@@ -174,7 +230,10 @@ pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
                         if let Some(c) = &fx.conflict {
                             failed = true;
                             summary.problems += 1;
-                            let _ = reporter.problem(&Problem::error("tact::fix::conflict", format!("{}: {c}", note.origin)));
+                            let _ = reporter.problem(&Problem::error(
+                                "tact::fix::conflict",
+                                format!("{}: {c}", note.origin),
+                            ));
                         }
                     }
                     failed |= !report.failures.is_empty();
@@ -193,7 +252,11 @@ pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
     if let Some(e) = io_error {
         // A closed pipe (`tact check … | head`) is not an error.
         if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return if failed { Outcome::Error } else { Outcome::Clean };
+            return if failed {
+                Outcome::Error
+            } else {
+                Outcome::Clean
+            };
         }
         eprintln!("error: cannot write output: {e}");
         return Outcome::Error;
@@ -222,18 +285,29 @@ type Batches = BTreeMap<String, BTreeMap<usize, String>>;
 /// a file is rewritten in place (atomically; front matter untouched), and a
 /// batch row is kept for [`write_batches`].
 /// Fixed batch rows are collected by file and written out at the end.
-fn write_fix(args: &CheckArgs, fx: &FixResult, fixed: &Note, batches: &mut Batches) -> Result<(), Problem> {
+fn write_fix(
+    args: &CheckArgs,
+    fx: &FixResult,
+    fixed: &Note,
+    batches: &mut Batches,
+) -> Result<(), Problem> {
     let original = &fx.original;
     if args.diff {
         if original.source != fixed.source {
             let name = original.origin.to_string();
-            print!("{}", unified_diff(&original.source, &fixed.source, &name, &name));
+            print!(
+                "{}",
+                unified_diff(&original.source, &fixed.source, &name, &name)
+            );
         }
         return Ok(());
     }
     if let Some(row) = original.origin.row {
         if original.source != fixed.source {
-            batches.entry(original.origin.path.clone()).or_default().insert(row, fixed.source.clone());
+            batches
+                .entry(original.origin.path.clone())
+                .or_default()
+                .insert(row, fixed.source.clone());
         }
         return Ok(());
     }
@@ -258,15 +332,26 @@ fn check_fix_args(args: &CheckArgs) -> Result<(), Problem> {
         .filter(|p| input::kind_of(std::path::Path::new(p)) != input::Kind::Note)
         .collect();
     if args.output.is_some() && !args.fix {
-        return Err(Problem::error("tact::usage", "`--output` is where `--fix` writes a fixed batch; add `--fix`"));
+        return Err(Problem::error(
+            "tact::usage",
+            "`--output` is where `--fix` writes a fixed batch; add `--fix`",
+        ));
     }
     if args.fix && !batch_inputs.is_empty() {
         if args.output.is_none() {
-            return Err(Problem::error("tact::usage", "`--fix` on a JSONL or CSV batch needs `--output FILE`")
-                .help("the batch is written to FILE with the same rows and columns, only the text fixed"));
+            return Err(Problem::error(
+                "tact::usage",
+                "`--fix` on a JSONL or CSV batch needs `--output FILE`",
+            )
+            .help(
+                "the batch is written to FILE with the same rows and columns, only the text fixed",
+            ));
         }
         if batch_inputs.len() > 1 || args.paths.len() > 1 {
-            return Err(Problem::error("tact::usage", "`--fix --output` takes one batch file"));
+            return Err(Problem::error(
+                "tact::usage",
+                "`--fix --output` takes one batch file",
+            ));
         }
     }
     Ok(())
@@ -274,12 +359,16 @@ fn check_fix_args(args: &CheckArgs) -> Result<(), Problem> {
 
 /// Writes each fixed batch to `--output` (every batch input, even one without fixes).
 fn write_batches(args: &CheckArgs, batches: &Batches) -> Vec<Problem> {
-    let Some(output) = &args.output else { return vec![] };
+    let Some(output) = &args.output else {
+        return vec![];
+    };
     let empty = BTreeMap::new();
     args.paths
         .iter()
         .filter(|p| input::kind_of(std::path::Path::new(p)) != input::Kind::Note)
-        .filter_map(|p| crate::fix_output::write_batch(p, output, batches.get(p).unwrap_or(&empty)).err())
+        .filter_map(|p| {
+            crate::fix_output::write_batch(p, output, batches.get(p).unwrap_or(&empty)).err()
+        })
         .collect()
 }
 

@@ -1,6 +1,6 @@
 //! The listing and documentation commands: `rules`, `explain`, `rulebooks`, `test`.
 
-use crate::app::{report_load_problems, Outcome};
+use crate::app::{Outcome, report_load_problems};
 use crate::plugin::Rule;
 use crate::problem::Problem;
 use crate::testing;
@@ -24,13 +24,24 @@ pub fn rules(ws: &Workspace, rulebook: Option<&str>, color: bool) -> Outcome {
     match rulebook {
         None => {
             for r in ws.rules.rules.values() {
-                println!("{:<30} {:<5} {:<7} {}", r.id, r.meta.level.as_str(), r.meta.kind.as_str(), r.meta.summary);
+                println!(
+                    "{:<30} {:<5} {:<7} {}",
+                    r.id,
+                    r.meta.level.as_str(),
+                    r.meta.kind.as_str(),
+                    r.meta.summary
+                );
             }
         }
         Some(name) => match ws.rulebooks.resolve(name, &ws.rules) {
             Ok(book) => {
                 for (id, s) in &book.rules {
-                    let summary = ws.rules.rules.get(id).map(|r| r.meta.summary.as_str()).unwrap_or("");
+                    let summary = ws
+                        .rules
+                        .rules
+                        .get(id)
+                        .map(|r| r.meta.summary.as_str())
+                        .unwrap_or("");
                     println!("{:<30} {:<5} {}", id, s.level.as_str(), summary);
                 }
             }
@@ -42,7 +53,11 @@ pub fn rules(ws: &Workspace, rulebook: Option<&str>, color: bool) -> Outcome {
             }
         },
     }
-    if failed { Outcome::Error } else { Outcome::Clean }
+    if failed {
+        Outcome::Error
+    } else {
+        Outcome::Clean
+    }
 }
 
 /// `tact explain RULE`: docs, options with defaults, and the test cases as examples.
@@ -50,7 +65,8 @@ pub fn explain(ws: &Workspace, id: &str, color: bool) -> Outcome {
     let rule = match ws.rules.resolve(id) {
         Ok(r) => r,
         Err(e) => {
-            let p = Problem::error("tact::explain::unknown-rule", format!("no rule `{id}`")).help(e.help());
+            let p = Problem::error("tact::explain::unknown-rule", format!("no rule `{id}`"))
+                .help(e.help());
             eprint!("{}", p.render(color));
             return Outcome::Error;
         }
@@ -62,7 +78,12 @@ pub fn explain(ws: &Workspace, id: &str, color: bool) -> Outcome {
 /// The text `tact explain` prints for a rule.
 pub fn explain_text(rule: &Rule) -> String {
     let mut out = format!("# {}\n\n{}\n\n", rule.id, rule.meta.summary);
-    out += &format!("Default level: {}. Kind: {}. Source: {}\n\n", rule.meta.level.as_str(), rule.meta.kind.as_str(), rule.path);
+    out += &format!(
+        "Default level: {}. Kind: {}. Source: {}\n\n",
+        rule.meta.level.as_str(),
+        rule.meta.kind.as_str(),
+        rule.path
+    );
     let body = rule.docs.lines().skip(1).collect::<Vec<_>>().join("\n");
     if !body.trim().is_empty() {
         out += body.trim();
@@ -76,19 +97,31 @@ pub fn explain_text(rule: &Rule) -> String {
         out += &format!("- `{k}` (default: {})\n", show(v));
     }
     if !rule.meta.triggers.is_empty() {
-        out += &format!("\nRuns only on notes containing one of {} trigger phrases.\n", rule.meta.triggers.len());
+        out += &format!(
+            "\nRuns only on notes containing one of {} trigger phrases.\n",
+            rule.meta.triggers.len()
+        );
     }
     if let Some(Ok(cases)) = testing::cases(rule) {
         let mut examples = String::new();
         for c in cases.invalid.iter().take(3) {
-            examples += &format!("Flagged:\n\n    {}\n", c.note.trim().replace('\n', "\n    "));
+            examples += &format!(
+                "Flagged:\n\n    {}\n",
+                c.note.trim().replace('\n', "\n    ")
+            );
             if let Some(o) = c.output.as_ref().or(c.unsafe_output.as_ref()) {
-                examples += &format!("\nRewritten to:\n\n    {}\n", o.trim().replace('\n', "\n    "));
+                examples += &format!(
+                    "\nRewritten to:\n\n    {}\n",
+                    o.trim().replace('\n', "\n    ")
+                );
             }
             examples += "\n";
         }
         for c in cases.valid.iter().take(2) {
-            examples += &format!("Passes:\n\n    {}\n\n", c.note.trim().replace('\n', "\n    "));
+            examples += &format!(
+                "Passes:\n\n    {}\n\n",
+                c.note.trim().replace('\n', "\n    ")
+            );
         }
         if !examples.is_empty() {
             out += "\n## Examples\n\n";
@@ -103,11 +136,24 @@ pub fn rulebooks(ws: &Workspace, name: Option<&str>, color: bool) -> Outcome {
     let failed = report_load_problems(ws, color);
     let Some(name) = name else {
         for b in ws.rulebooks.books.values() {
-            let extends = b.extends.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
-            let extends = if extends.is_empty() { String::new() } else { format!(" (extends {extends})") };
+            let extends = b
+                .extends
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let extends = if extends.is_empty() {
+                String::new()
+            } else {
+                format!(" (extends {extends})")
+            };
             println!("{:<14} {}{}", b.name, b.description, extends);
         }
-        return if failed { Outcome::Error } else { Outcome::Clean };
+        return if failed {
+            Outcome::Error
+        } else {
+            Outcome::Clean
+        };
     };
     match ws.rulebooks.resolve(name, &ws.rules) {
         Ok(book) => {
@@ -119,12 +165,24 @@ pub fn rulebooks(ws: &Workspace, name: Option<&str>, color: bool) -> Outcome {
             if !raw.goal.is_empty() {
                 println!("Goal: {}", raw.goal);
             }
-            println!("Applies: {}  (source: {})\n", book.chain.join(" → "), raw.path);
+            println!(
+                "Applies: {}  (source: {})\n",
+                book.chain.join(" → "),
+                raw.path
+            );
             for (id, s) in &book.rules {
-                let opts: Vec<String> = s.options.iter().map(|(k, v)| format!("{k} = {}", show(v))).collect();
+                let opts: Vec<String> = s
+                    .options
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {}", show(v)))
+                    .collect();
                 println!("{:<30} {:<5} {}", id, s.level.as_str(), opts.join(", "));
             }
-            if failed { Outcome::Error } else { Outcome::Clean }
+            if failed {
+                Outcome::Error
+            } else {
+                Outcome::Clean
+            }
         }
         Err(problems) => {
             for p in problems {
@@ -142,7 +200,8 @@ pub fn test(ws: &Workspace, dirs: &[PathBuf], filter: Option<&str>, color: bool)
         dirs.is_empty()
             || r.disk_path.as_ref().is_some_and(|p| {
                 let p = p.canonicalize().unwrap_or_else(|_| p.clone());
-                dirs.iter().any(|d| d.canonicalize().is_ok_and(|d| p.starts_with(d)))
+                dirs.iter()
+                    .any(|d| d.canonicalize().is_ok_and(|d| p.starts_with(d)))
             })
     };
     let selected: Vec<&Arc<Rule>> = ws
@@ -173,5 +232,9 @@ pub fn test(ws: &Workspace, dirs: &[PathBuf], filter: Option<&str>, color: bool)
         println!("no test cases: {}", untested.join(", "));
     }
     println!("{passed} passed, {failed} failed");
-    if failed > 0 || load_failed { Outcome::Findings } else { Outcome::Clean }
+    if failed > 0 || load_failed {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    }
 }

@@ -53,7 +53,10 @@ pub struct Project {
 /// The nearest `tact.toml` at or above `start`.
 pub fn find(start: &Path) -> Option<PathBuf> {
     let start = start.canonicalize().ok()?;
-    start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
+    start
+        .ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| p.is_file())
 }
 
 impl Project {
@@ -65,10 +68,16 @@ impl Project {
             None => std::env::current_dir().ok().and_then(|d| find(&d)),
         };
         let Some(path) = path else {
-            return Ok(Project { root: PathBuf::from("."), ..Project::default() });
+            return Ok(Project {
+                root: PathBuf::from("."),
+                ..Project::default()
+            });
         };
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            Problem::error("tact::config::read", format!("cannot read `{}`: {e}", path.display()))
+            Problem::error(
+                "tact::config::read",
+                format!("cannot read `{}`: {e}", path.display()),
+            )
         })?;
         Self::parse(&path, &text)
     }
@@ -77,18 +86,40 @@ impl Project {
     pub fn parse(path: &Path, text: &str) -> Result<Project, Problem> {
         let src = Source::new(path.display().to_string(), text.to_owned());
         let raw: Raw = toml::from_str(text).map_err(|e| {
-            let span = e.span().map(|s| Span::new(s.start, s.end)).unwrap_or_default();
-            Problem::error("tact::config::syntax", format!("bad `{FILE_NAME}`: {}", e.message().trim()))
-                .at(src.clone(), span, "here")
-                .help("see the README's \"Project config\" section for the keys")
+            let span = e
+                .span()
+                .map(|s| Span::new(s.start, s.end))
+                .unwrap_or_default();
+            Problem::error(
+                "tact::config::syntax",
+                format!("bad `{FILE_NAME}`: {}", e.message().trim()),
+            )
+            .at(src.clone(), span, "here")
+            .help("see the README's \"Project config\" section for the keys")
         })?;
-        let root = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
-        let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
+        let root = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let root = if root.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            root
+        };
         let mut select = Vec::new();
         for (glob, book) in raw.select {
             let g = Glob::new(&glob).map_err(|e| {
-                Problem::error("tact::config::glob", format!("bad glob `{glob}` in [select]: {e}"))
-                    .at(src.clone(), text.find(&glob).map(|i| Span::new(i, i + glob.len())).unwrap_or_default(), "here")
+                Problem::error(
+                    "tact::config::glob",
+                    format!("bad glob `{glob}` in [select]: {e}"),
+                )
+                .at(
+                    src.clone(),
+                    text.find(&glob)
+                        .map(|i| Span::new(i, i + glob.len()))
+                        .unwrap_or_default(),
+                    "here",
+                )
             })?;
             select.push((g.compile_matcher(), book));
         }
@@ -107,9 +138,20 @@ impl Project {
     /// The rulebook `[select]` picks for a note file, if any.
     pub fn selected_for(&self, file: &str) -> Option<&str> {
         let path = Path::new(file);
-        let abs = std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf());
-        let root = self.root.canonicalize().unwrap_or_else(|_| self.root.clone());
-        let rel = abs.strip_prefix(&root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf());
-        self.select.iter().find(|(g, _)| g.is_match(&rel) || g.is_match(path)).map(|(_, b)| b.as_str())
+        let abs = std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf());
+        let root = self
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| self.root.clone());
+        let rel = abs
+            .strip_prefix(&root)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| path.to_path_buf());
+        self.select
+            .iter()
+            .find(|(g, _)| g.is_match(&rel) || g.is_match(path))
+            .map(|(_, b)| b.as_str())
     }
 }

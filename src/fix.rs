@@ -35,7 +35,13 @@ pub fn apply(source: &str, fixes: &[&Fix]) -> (String, Vec<usize>) {
     let mut chosen = Vec::new();
     for i in order {
         let spans: Vec<Span> = fixes[i].edits.iter().map(|e| e.span).collect();
-        if spans.iter().any(|s| taken.iter().any(|t| s.overlaps(t) || (s.is_empty() && s.start == t.end) || (t.is_empty() && t.start == s.end))) {
+        if spans.iter().any(|s| {
+            taken.iter().any(|t| {
+                s.overlaps(t)
+                    || (s.is_empty() && s.start == t.end)
+                    || (t.is_empty() && t.start == s.end)
+            })
+        }) {
             continue;
         }
         taken.extend(spans);
@@ -68,9 +74,19 @@ pub fn fix_note(checker: &Checker, note: Arc<Note>, min: Safety) -> FixOutcome {
     let mut rules: Vec<Vec<String>> = Vec::new();
     for pass in 1..=MAX_PASSES {
         let report = checker.check(&current);
-        let fixable: Vec<_> = report.findings.iter().filter(|f| f.fix.as_ref().is_some_and(|x| x.safety >= min)).collect();
+        let fixable: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.fix.as_ref().is_some_and(|x| x.safety >= min))
+            .collect();
         if fixable.is_empty() {
-            return FixOutcome { note: current, applied, passes: pass, conflict: None, report };
+            return FixOutcome {
+                note: current,
+                applied,
+                passes: pass,
+                conflict: None,
+                report,
+            };
         }
         let fixes: Vec<&Fix> = fixable.iter().filter_map(|f| f.fix.as_ref()).collect();
         let (text, chosen) = apply(&current.source, &fixes);
@@ -81,12 +97,25 @@ pub fn fix_note(checker: &Checker, note: Arc<Note>, min: Safety) -> FixOutcome {
             names.dedup();
             let conflict = format!(
                 "fixes of {} undo each other; kept the text before the cycle (the rules conflict)",
-                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" and ")
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
             );
-            applied -= rules[start..rules.len() - 1].iter().map(Vec::len).sum::<usize>();
+            applied -= rules[start..rules.len() - 1]
+                .iter()
+                .map(Vec::len)
+                .sum::<usize>();
             let note = Arc::new(reparse(&current, text));
             let report = checker.check(&note);
-            return FixOutcome { note, applied, passes: pass, conflict: Some(conflict), report };
+            return FixOutcome {
+                note,
+                applied,
+                passes: pass,
+                conflict: Some(conflict),
+                report,
+            };
         }
         texts.push(text.clone());
         applied += chosen.len();
@@ -94,7 +123,13 @@ pub fn fix_note(checker: &Checker, note: Arc<Note>, min: Safety) -> FixOutcome {
     }
     let report = checker.check(&current);
     let conflict = format!("fixes did not settle after {MAX_PASSES} passes");
-    FixOutcome { note: current, applied, passes: MAX_PASSES, conflict: Some(conflict), report }
+    FixOutcome {
+        note: current,
+        applied,
+        passes: MAX_PASSES,
+        conflict: Some(conflict),
+        report,
+    }
 }
 
 /// The same note with a new source; front matter is never edited, so the body
@@ -112,7 +147,13 @@ mod tests {
     use crate::finding::Edit;
 
     fn fix(s: usize, e: usize, r: &str) -> Fix {
-        Fix { safety: Safety::Safe, edits: vec![Edit { span: Span::new(s, e), replacement: r.into() }] }
+        Fix {
+            safety: Safety::Safe,
+            edits: vec![Edit {
+                span: Span::new(s, e),
+                replacement: r.into(),
+            }],
+        }
     }
 
     #[test]

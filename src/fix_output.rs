@@ -10,14 +10,20 @@ use std::path::Path;
 /// A read-only file is refused and left as it was.
 pub fn write_atomically(path: &Path, text: &str) -> Result<(), Problem> {
     let fail = |why: String| {
-        Problem::error("tact::fix::write", format!("cannot write the fixed note to `{}`: {why}", path.display()))
-            .help("the file was left unchanged")
+        Problem::error(
+            "tact::fix::write",
+            format!("cannot write the fixed note to `{}`: {why}", path.display()),
+        )
+        .help("the file was left unchanged")
     };
     let meta = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
     if meta.permissions().readonly() {
         return Err(fail("the file is read-only".into()));
     }
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("note");
     let tmp = dir.join(format!(".{name}.tact-fix-{}", std::process::id()));
     let result = (|| -> std::io::Result<()> {
@@ -37,11 +43,21 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), Problem> {
 /// that rows in `fixed` (by row number, as in diagnostics) get the fixed text.
 /// Malformed rows are copied unchanged. Written to a temporary file first, so
 /// `output` may be the input itself.
-pub fn write_batch(input: &str, output: &Path, fixed: &BTreeMap<usize, String>) -> Result<(), Problem> {
+pub fn write_batch(
+    input: &str,
+    output: &Path,
+    fixed: &BTreeMap<usize, String>,
+) -> Result<(), Problem> {
     let fail = |why: String| {
-        Problem::error("tact::fix::batch", format!("cannot write the fixed batch `{}`: {why}", output.display()))
+        Problem::error(
+            "tact::fix::batch",
+            format!("cannot write the fixed batch `{}`: {why}", output.display()),
+        )
     };
-    let dir = output.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = output
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let tmp = dir.join(format!(".tact-batch-{}.tmp", std::process::id()));
     let result = match crate::input::kind_of(Path::new(input)) {
         crate::input::Kind::Csv => rewrite_csv(input, &tmp, fixed),
@@ -62,30 +78,48 @@ fn rewrite_jsonl(input: &str, tmp: &Path, fixed: &BTreeMap<usize, String>) -> Re
         if let Some(text) = fixed.get(&(i + 1)) {
             let mut obj: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_slice(&line).map_err(|e| format!("row {}: {e}", i + 1))?;
-            let key = if obj.contains_key("text") { "text" } else { "message" };
+            let key = if obj.contains_key("text") {
+                "text"
+            } else {
+                "message"
+            };
             obj.insert(key.to_owned(), serde_json::Value::String(text.clone()));
             line = serde_json::to_vec(&obj).map_err(|e| e.to_string())?;
         }
-        out.write_all(&line).and_then(|()| out.write_all(b"\n")).map_err(|e| e.to_string())?;
+        out.write_all(&line)
+            .and_then(|()| out.write_all(b"\n"))
+            .map_err(|e| e.to_string())?;
     }
     out.flush().map_err(|e| e.to_string())
 }
 
 fn rewrite_csv(input: &str, tmp: &Path, fixed: &BTreeMap<usize, String>) -> Result<(), String> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_path(input).map_err(|e| e.to_string())?;
-    let mut writer = csv::WriterBuilder::new().flexible(true).from_path(tmp).map_err(|e| e.to_string())?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_path(input)
+        .map_err(|e| e.to_string())?;
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_path(tmp)
+        .map_err(|e| e.to_string())?;
     let mut text_col = None;
     for (i, rec) in reader.byte_records().enumerate() {
         let rec = rec.map_err(|e| e.to_string())?;
         if i == 0 {
-            text_col = rec.iter().position(|h| h.eq_ignore_ascii_case(b"text"))
+            text_col = rec
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case(b"text"))
                 .or_else(|| rec.iter().position(|h| h.eq_ignore_ascii_case(b"message")));
         }
         let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
         match (fixed.get(&line), text_col) {
             (Some(text), Some(col)) if i > 0 => {
-                let fields: Vec<&[u8]> =
-                    rec.iter().enumerate().map(|(j, f)| if j == col { text.as_bytes() } else { f }).collect();
+                let fields: Vec<&[u8]> = rec
+                    .iter()
+                    .enumerate()
+                    .map(|(j, f)| if j == col { text.as_bytes() } else { f })
+                    .collect();
                 writer.write_record(fields)
             }
             _ => writer.write_byte_record(&rec),

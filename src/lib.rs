@@ -17,6 +17,9 @@
 //! assert!(report.findings.iter().any(|f| f.rule == "core/no-pitch"));
 //! ```
 #![deny(missing_docs)]
+// `Problem` carries its source text for miette; it is built only on the cold
+// error path, so its size in `Result` does not matter.
+#![allow(clippy::result_large_err)]
 
 pub mod app;
 pub mod cli;

@@ -50,7 +50,10 @@ impl PhraseMatcher {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)
             .expect("phrase patterns are plain strings");
-        PhraseMatcher { automaton, phrase_of }
+        PhraseMatcher {
+            automaton,
+            phrase_of,
+        }
     }
 
     /// Every word-bounded, non-overlapping occurrence in `text`, leftmost-longest.
@@ -60,15 +63,24 @@ impl PhraseMatcher {
         let mut at = 0;
         std::iter::from_fn(move || {
             while at <= text.len() {
-                let m = self.automaton.find(aho_corasick::Input::new(text).span(at..text.len()))?;
+                let m = self
+                    .automaton
+                    .find(aho_corasick::Input::new(text).span(at..text.len()))?;
                 let good = bounded(text, m.start(), m.end());
-                at = if good { m.end().max(m.start() + 1) } else { m.start() + 1 };
+                at = if good {
+                    m.end().max(m.start() + 1)
+                } else {
+                    m.start() + 1
+                };
                 while at < text.len() && !text.is_char_boundary(at) {
                     at += 1;
                 }
                 if good {
                     let phrase = self.phrase_of[m.pattern().as_usize()];
-                    return Some(PhraseHit { phrase, span: Span::new(m.start(), m.end()) });
+                    return Some(PhraseHit {
+                        phrase,
+                        span: Span::new(m.start(), m.end()),
+                    });
                 }
             }
             None
@@ -143,31 +155,49 @@ mod tests {
     use super::*;
 
     fn hits(phrases: &[&str], text: &str) -> Vec<String> {
-        PhraseMatcher::new(phrases).find_iter(text).map(|h| text[h.span.start..h.span.end].to_owned()).collect()
+        PhraseMatcher::new(phrases)
+            .find_iter(text)
+            .map(|h| text[h.span.start..h.span.end].to_owned())
+            .collect()
     }
 
     #[test]
     fn case_insensitive_and_word_bounded() {
-        assert_eq!(hits(&["quick call"], "A Quick Call? quick caller"), ["Quick Call"]);
+        assert_eq!(
+            hits(&["quick call"], "A Quick Call? quick caller"),
+            ["Quick Call"]
+        );
         assert_eq!(hits(&["just"], "justice, just now"), ["just"]);
     }
 
     #[test]
     fn straight_and_curly_apostrophes_alike() {
-        assert_eq!(hits(&["I know you're busy"], "I know you’re busy"), ["I know you’re busy"]);
-        assert_eq!(hits(&["I know you’re busy"], "i know you're busy"), ["i know you're busy"]);
+        assert_eq!(
+            hits(&["I know you're busy"], "I know you’re busy"),
+            ["I know you’re busy"]
+        );
+        assert_eq!(
+            hits(&["I know you’re busy"], "i know you're busy"),
+            ["i know you're busy"]
+        );
     }
 
     #[test]
     fn boundary_miss_does_not_hide_later_hit() {
         assert_eq!(hits(&["demo"], "demolition and a demo"), ["demo"]);
         assert_eq!(hits(&["u"], "thank u"), ["u"]);
-        assert_eq!(hits(&["15 minutes"], "115 minutes or 15 minutes"), ["15 minutes"]);
+        assert_eq!(
+            hits(&["15 minutes"], "115 minutes or 15 minutes"),
+            ["15 minutes"]
+        );
     }
 
     #[test]
     fn longest_phrase_wins() {
-        assert_eq!(hits(&["call", "quick call"], "a quick call"), ["quick call"]);
+        assert_eq!(
+            hits(&["call", "quick call"], "a quick call"),
+            ["quick call"]
+        );
     }
 
     #[test]

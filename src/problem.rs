@@ -19,7 +19,10 @@ pub struct Source {
 impl Source {
     /// A named text.
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
-        Source { name: name.into(), text: text.into() }
+        Source {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 }
 
@@ -58,7 +61,8 @@ impl Problem {
     /// Points the problem at `span` of `source` with a label.
     pub fn at(mut self, source: Source, span: Span, label: impl Into<String>) -> Self {
         let span = span.clamp_to(&source.text);
-        self.named = Some(NamedSource::new(source.name.clone(), source.text.clone()).with_language("text"));
+        self.named =
+            Some(NamedSource::new(source.name.clone(), source.text.clone()).with_language("text"));
         self.source = Some(source);
         self.labels = vec![(span, label.into())];
         self
@@ -96,7 +100,9 @@ impl Problem {
         } else {
             miette::GraphicalTheme::unicode_nocolor()
         };
-        let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100).with_context_lines(1);
+        let handler = miette::GraphicalReportHandler::new_themed(theme)
+            .with_width(100)
+            .with_context_lines(1);
         let mut out = String::new();
         if handler.render_report(&mut out, self).is_err() {
             out = format!("{}: {}\n", self.code, self.message);
@@ -121,24 +127,31 @@ impl Diagnostic for Problem {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.named.as_ref().map(|n| n as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.named.is_none() {
-            return None;
-        }
+        self.named.as_ref()?;
         Some(Box::new(self.labels.iter().map(|(span, label)| {
-            let text = if label.is_empty() { None } else { Some(label.clone()) };
+            let text = if label.is_empty() {
+                None
+            } else {
+                Some(label.clone())
+            };
             LabeledSpan::new_with_span(text, *span)
         })))
     }
 }
 
 /// "did you mean" for a misspelled name among `candidates` (edit distance ≤ 3).
-pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (edit_distance(wrong, c), c))
@@ -153,7 +166,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
         }
         prev = cur;
     }
@@ -175,10 +192,17 @@ mod tests {
     #[test]
     fn renders_source_label_and_help() {
         let p = Problem::error("x::y", "bad thing")
-            .at(Source::new("a.txt", "hello world"), Span::new(6, 11), "this")
+            .at(
+                Source::new("a.txt", "hello world"),
+                Span::new(6, 11),
+                "this",
+            )
             .help("do better");
         let out = p.render(false);
-        assert!(out.contains("x::y") && out.contains("bad thing") && out.contains("a.txt:1:7"), "{out}");
+        assert!(
+            out.contains("x::y") && out.contains("bad thing") && out.contains("a.txt:1:7"),
+            "{out}"
+        );
         assert!(out.contains("do better") && out.contains("this"), "{out}");
     }
 }

@@ -2,7 +2,7 @@
 //! passes `tact test` and `tact check` at once. Never overwrites a file.
 
 use crate::app::Outcome;
-use crate::config::{Project, FILE_NAME};
+use crate::config::{FILE_NAME, Project};
 use crate::plugin::meta::Kind;
 use crate::problem::Problem;
 use std::path::{Path, PathBuf};
@@ -46,7 +46,11 @@ fn rule_script(name: &str, kind: Kind) -> String {
             "        // A rewrite: `replace`, `delete`, `insert_before`, `insert_after`;\n        // `as_unsafe` marks an edit that changes the wording.\n        f.edits = [as_unsafe(replace(m, options.replacement))];\n",
         ),
     };
-    let replacement = if kind == Kind::Rewrite { "            replacement: \"talk\",\n" } else { "" };
+    let replacement = if kind == Kind::Rewrite {
+        "            replacement: \"talk\",\n"
+    } else {
+        ""
+    };
     format!(
         r#"//! Jargon that makes a note sound like a template ({name}).
 //!
@@ -85,7 +89,11 @@ fn check(note, options) {{
 }
 
 fn rule_tests(kind: Kind) -> String {
-    let fix = if kind == Kind::Rewrite { "unsafe_output = \"Hi Sam, could we talk next week?\"\n" } else { "" };
+    let fix = if kind == Kind::Rewrite {
+        "unsafe_output = \"Hi Sam, could we talk next week?\"\n"
+    } else {
+        ""
+    };
     format!(
         r#"# Test cases for this rule: run them with `tact test`.
 
@@ -104,12 +112,19 @@ note = "Hi Sam, I enjoyed your talk on onboarding and would like to connect."
 }
 
 fn refuse_existing(files: &[(PathBuf, String)]) -> Result<(), Problem> {
-    let existing: Vec<String> = files.iter().filter(|(p, _)| p.exists()).map(|(p, _)| p.display().to_string()).collect();
+    let existing: Vec<String> = files
+        .iter()
+        .filter(|(p, _)| p.exists())
+        .map(|(p, _)| p.display().to_string())
+        .collect();
     if existing.is_empty() {
         return Ok(());
     }
-    Err(Problem::error("tact::scaffold::exists", format!("not overwriting: {}", existing.join(", ")))
-        .help("move or delete them, or choose another name or folder"))
+    Err(Problem::error(
+        "tact::scaffold::exists",
+        format!("not overwriting: {}", existing.join(", ")),
+    )
+    .help("move or delete them, or choose another name or folder"))
 }
 
 fn write_all(files: &[(PathBuf, String)]) -> Result<(), Problem> {
@@ -121,9 +136,17 @@ fn write_all(files: &[(PathBuf, String)]) -> Result<(), Problem> {
             }
             std::fs::write(path, text)
         };
-        write().map_err(|e| Problem::error("tact::scaffold::write", format!("cannot write `{}`: {e}", path.display())))?;
+        write().map_err(|e| {
+            Problem::error(
+                "tact::scaffold::write",
+                format!("cannot write `{}`: {e}", path.display()),
+            )
+        })?;
         let cwd = std::env::current_dir().unwrap_or_default();
-        println!("created {}", path.strip_prefix(&cwd).unwrap_or(path).display());
+        println!(
+            "created {}",
+            path.strip_prefix(&cwd).unwrap_or(path).display()
+        );
     }
     Ok(())
 }
@@ -140,11 +163,23 @@ fn finish(result: Result<(), Problem>, color: bool) -> Outcome {
 
 /// `tact init [DIR]`: a `tact.toml`, a pack with one rule and its tests, a rulebook and a note.
 pub fn init(dir: &Path, color: bool) -> Outcome {
-    let at = |rel: &str| if dir == Path::new(".") { PathBuf::from(rel) } else { dir.join(rel) };
+    let at = |rel: &str| {
+        if dir == Path::new(".") {
+            PathBuf::from(rel)
+        } else {
+            dir.join(rel)
+        }
+    };
     let files = vec![
         (at(FILE_NAME), CONFIG.to_owned()),
-        (at("plugins/team/no-jargon.rhai"), rule_script("team/no-jargon", Kind::Check)),
-        (at("plugins/team/no-jargon.test.toml"), rule_tests(Kind::Check)),
+        (
+            at("plugins/team/no-jargon.rhai"),
+            rule_script("team/no-jargon", Kind::Check),
+        ),
+        (
+            at("plugins/team/no-jargon.test.toml"),
+            rule_tests(Kind::Check),
+        ),
         (at("rulebooks/team.toml"), RULEBOOK.to_owned()),
         (at("notes/first.md"), NOTE.to_owned()),
     ];
@@ -157,34 +192,59 @@ pub fn init(dir: &Path, color: bool) -> Outcome {
 
 /// `tact new rule NAME`: NAME is `pack/name` or `name`; the rule goes in
 /// `--dir`, else in the project's first plugin folder under its pack.
-pub fn new_rule(project: &Project, name: &str, kind: Kind, dir: Option<&Path>, color: bool) -> Outcome {
+pub fn new_rule(
+    project: &Project,
+    name: &str,
+    kind: Kind,
+    dir: Option<&Path>,
+    color: bool,
+) -> Outcome {
     let (pack, rule) = match name.split_once('/') {
         Some((p, r)) => (Some(p), r),
         None => (None, name),
     };
-    let valid = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let valid = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
     if !valid(rule) || pack.is_some_and(|p| !valid(p)) {
         return finish(
-            Err(Problem::error("tact::scaffold::name", format!("`{name}` is not a rule name"))
-                .help("use kebab-case, optionally with a pack: `team/no-jargon`")),
+            Err(Problem::error(
+                "tact::scaffold::name",
+                format!("`{name}` is not a rule name"),
+            )
+            .help("use kebab-case, optionally with a pack: `team/no-jargon`")),
             color,
         );
     }
     let folder = match dir {
         Some(d) => d.to_path_buf(),
         None => {
-            let base = project.plugins.first().cloned().unwrap_or_else(|| PathBuf::from("plugins"));
+            let base = project
+                .plugins
+                .first()
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from("plugins"));
             base.join(pack.unwrap_or("local"))
         }
     };
-    let id = format!("{}/{rule}", pack.unwrap_or_else(|| folder.file_name().and_then(|n| n.to_str()).unwrap_or("local")));
+    let id = format!(
+        "{}/{rule}",
+        pack.unwrap_or_else(|| folder
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("local"))
+    );
     let files = vec![
         (folder.join(format!("{rule}.rhai")), rule_script(&id, kind)),
         (folder.join(format!("{rule}.test.toml")), rule_tests(kind)),
     ];
     let result = write_all(&files);
     if result.is_ok() {
-        println!("next: edit the rule, run `tact test --filter {id}`, and enable it in a rulebook: \"{id}\" = \"warn\"");
+        println!(
+            "next: edit the rule, run `tact test --filter {id}`, and enable it in a rulebook: \"{id}\" = \"warn\""
+        );
     }
     finish(result, color)
 }

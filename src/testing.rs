@@ -72,7 +72,10 @@ pub fn cases(rule: &Rule) -> Option<Result<RuleCases, String>> {
     let (path, text) = rule.tests.as_ref()?;
     Some(
         toml::from_str::<TestFile>(text)
-            .map(|f| RuleCases { valid: f.valid, invalid: f.invalid })
+            .map(|f| RuleCases {
+                valid: f.valid,
+                invalid: f.invalid,
+            })
             .map_err(|e| format!("{path}: {}", e.to_string().trim())),
     )
 }
@@ -90,7 +93,12 @@ pub struct CaseResult {
 pub fn run_rule(ws: &Workspace, rule: &Arc<Rule>) -> Vec<CaseResult> {
     let file = match cases(rule) {
         None => return vec![],
-        Some(Err(e)) => return vec![CaseResult { name: format!("{} (test file)", rule.id), failure: Some(e) }],
+        Some(Err(e)) => {
+            return vec![CaseResult {
+                name: format!("{} (test file)", rule.id),
+                failure: Some(e),
+            }];
+        }
         Some(Ok(f)) => f,
     };
     let mut out = Vec::new();
@@ -104,30 +112,55 @@ pub fn run_rule(ws: &Workspace, rule: &Arc<Rule>) -> Vec<CaseResult> {
     out
 }
 
-fn run_case(ws: &Workspace, rule: &Arc<Rule>, case: &Case, valid: bool, name: &str) -> Result<(), String> {
+fn run_case(
+    ws: &Workspace,
+    rule: &Arc<Rule>,
+    case: &Case,
+    valid: bool,
+    name: &str,
+) -> Result<(), String> {
     let mut options = rule.meta.options.clone();
     for (k, v) in &case.options {
         if !rule.meta.options.contains_key(k.as_str()) {
             return Err(format!("unknown option `{k}`"));
         }
-        options.insert(k.as_str().into(), rhai::serde::to_dynamic(v).map_err(|e| e.to_string())?);
+        options.insert(
+            k.as_str().into(),
+            rhai::serde::to_dynamic(v).map_err(|e| e.to_string())?,
+        );
     }
-    let mut note = crate::input::note_from_text(Origin::file(name), case.note.clone()).map_err(|p| p.message)?;
+    let mut note = crate::input::note_from_text(Origin::file(name), case.note.clone())
+        .map_err(|p| p.message)?;
     note.template = case.template;
     let note = Arc::new(note);
     let template = TemplateLengths::default();
-    let checker = Checker::single(ws.engine.clone(), ws.rules.clone(), rule.clone(), options, template);
+    let checker = Checker::single(
+        ws.engine.clone(),
+        ws.rules.clone(),
+        rule.clone(),
+        options,
+        template,
+    );
     let report = checker.check(&note);
     if let Some(f) = report.failures.first() {
         return Err(format!("the rule failed: {}", f.message));
     }
     let found: Vec<&str> = report.findings.iter().map(|f| note.slice(f.span)).collect();
     let describe = || {
-        report.findings.iter().map(|f| format!("  - {:?}: {}", note.slice(f.span), f.message)).collect::<Vec<_>>().join("\n")
+        report
+            .findings
+            .iter()
+            .map(|f| format!("  - {:?}: {}", note.slice(f.span), f.message))
+            .collect::<Vec<_>>()
+            .join("\n")
     };
     if valid {
         if !report.findings.is_empty() {
-            return Err(format!("expected no findings, found {}:\n{}", found.len(), describe()));
+            return Err(format!(
+                "expected no findings, found {}:\n{}",
+                found.len(),
+                describe()
+            ));
         }
         return Ok(());
     }
@@ -137,26 +170,43 @@ fn run_case(ws: &Workspace, rule: &Arc<Rule>, case: &Case, valid: bool, name: &s
     if let Some(want) = &case.flagged
         && want.iter().map(String::as_str).ne(found.iter().copied())
     {
-        return Err(format!("flagged texts differ\n  expected: {want:?}\n  actual:   {found:?}\n{}", describe()));
+        return Err(format!(
+            "flagged texts differ\n  expected: {want:?}\n  actual:   {found:?}\n{}",
+            describe()
+        ));
     }
     if let Some(n) = case.count
         && n != found.len()
     {
-        return Err(format!("expected {n} findings, found {}:\n{}", found.len(), describe()));
+        return Err(format!(
+            "expected {n} findings, found {}:\n{}",
+            found.len(),
+            describe()
+        ));
     }
     for m in &case.messages {
-        if !report.findings.iter().any(|f| f.message.contains(m.as_str())) {
+        if !report
+            .findings
+            .iter()
+            .any(|f| f.message.contains(m.as_str()))
+        {
             return Err(format!("no message contains {m:?}:\n{}", describe()));
         }
     }
-    for (want, safety) in [(&case.output, Safety::Safe), (&case.unsafe_output, Safety::Unsafe)] {
+    for (want, safety) in [
+        (&case.output, Safety::Safe),
+        (&case.unsafe_output, Safety::Unsafe),
+    ] {
         if let Some(want) = want {
             let outcome = fix_note(&checker, note.clone(), safety);
             if let Some(c) = outcome.conflict {
                 return Err(c);
             }
             if &outcome.note.source != want {
-                return Err(format!("fixed text differs\n{}", crate::app::unified_diff(want, &outcome.note.source, "expected", "actual")));
+                return Err(format!(
+                    "fixed text differs\n{}",
+                    crate::app::unified_diff(want, &outcome.note.source, "expected", "actual")
+                ));
             }
         }
     }

@@ -5,7 +5,7 @@ use crate::config::Project;
 use crate::note::Note;
 use crate::plugin::discover::discover;
 use crate::plugin::imports::PackResolver;
-use crate::plugin::{engine, RuleSet};
+use crate::plugin::{RuleSet, engine};
 use crate::problem::Problem;
 use crate::rulebook::Rulebooks;
 use crate::run::Checker;
@@ -16,6 +16,9 @@ use std::sync::{Arc, Mutex};
 
 /// The rulebook used when nothing else selects one.
 pub const DEFAULT_RULEBOOK: &str = "general";
+
+/// A rulebook's checker, or the problems that kept it from resolving.
+type CheckerResult = Result<Arc<Checker>, Vec<Problem>>;
 
 /// Loaded rules and rulebooks.
 pub struct Workspace {
@@ -29,7 +32,7 @@ pub struct Workspace {
     pub rulebooks: Rulebooks,
     /// What failed to load (rules, rulebooks, folders).
     pub problems: Vec<Problem>,
-    checkers: Mutex<HashMap<String, Result<Arc<Checker>, Vec<Problem>>>>,
+    checkers: Mutex<HashMap<String, CheckerResult>>,
 }
 
 impl Workspace {
@@ -37,17 +40,34 @@ impl Workspace {
     pub fn load(project: Project, extra_plugins: &[PathBuf]) -> Workspace {
         let resolver = PackResolver::default();
         let engine = Arc::new(engine::build(&project.limits, resolver.clone()));
-        let folders: Vec<PathBuf> = project.plugins.iter().chain(extra_plugins).cloned().collect();
+        let folders: Vec<PathBuf> = project
+            .plugins
+            .iter()
+            .chain(extra_plugins)
+            .cloned()
+            .collect();
         let (files, discover_errors) = discover(&folders, &resolver);
         let mut problems: Vec<Problem> = discover_errors
             .into_iter()
-            .map(|e| Problem::error("tact::plugin::read", format!("cannot read `{}`: {}", e.path, e.message)))
+            .map(|e| {
+                Problem::error(
+                    "tact::plugin::read",
+                    format!("cannot read `{}`: {}", e.path, e.message),
+                )
+            })
             .collect();
         let (rules, rule_problems) = RuleSet::load(&engine, &files);
         problems.extend(rule_problems);
         let (rulebooks, book_problems) = Rulebooks::load(&project.rulebooks);
         problems.extend(book_problems);
-        Workspace { project, engine, rules: Arc::new(rules), rulebooks, problems, checkers: Mutex::new(HashMap::new()) }
+        Workspace {
+            project,
+            engine,
+            rules: Arc::new(rules),
+            rulebooks,
+            problems,
+            checkers: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The checker for a rulebook, resolving it on first use. The problems are
@@ -58,10 +78,14 @@ impl Workspace {
         if let Some(c) = cache.get(rulebook) {
             return c.clone().map_err(|_| vec![]);
         }
-        let result = self
-            .rulebooks
-            .resolve(rulebook, &self.rules)
-            .map(|book| Arc::new(Checker::new(self.engine.clone(), self.rules.clone(), &book, self.project.template.clone())));
+        let result = self.rulebooks.resolve(rulebook, &self.rules).map(|book| {
+            Arc::new(Checker::new(
+                self.engine.clone(),
+                self.rules.clone(),
+                &book,
+                self.project.template.clone(),
+            ))
+        });
         cache.insert(rulebook.to_owned(), result.clone());
         result
     }
@@ -71,7 +95,11 @@ impl Workspace {
     pub fn rulebook_for(&self, note: &Note, flag: Option<&str>) -> String {
         flag.map(str::to_owned)
             .or_else(|| note.front.goal.clone())
-            .or_else(|| self.project.selected_for(&note.origin.path).map(str::to_owned))
+            .or_else(|| {
+                self.project
+                    .selected_for(&note.origin.path)
+                    .map(str::to_owned)
+            })
             .or_else(|| self.project.default_rulebook.clone())
             .unwrap_or_else(|| DEFAULT_RULEBOOK.to_owned())
     }

@@ -40,8 +40,14 @@ fn check(note, options) {
 }
 "#,
     );
-    d.write("rulebooks/quiet.toml", "description = \"no shouting\"\n[rules]\n\"t/shout\" = \"error\"\n\"t/hedge\" = \"warn\"\n");
-    d.write("rulebooks/strict.toml", "extends = [\"quiet\"]\n[rules]\nhedge = \"error\"\n");
+    d.write(
+        "rulebooks/quiet.toml",
+        "description = \"no shouting\"\n[rules]\n\"t/shout\" = \"error\"\n\"t/hedge\" = \"warn\"\n",
+    );
+    d.write(
+        "rulebooks/strict.toml",
+        "extends = [\"quiet\"]\n[rules]\nhedge = \"error\"\n",
+    );
     d
 }
 
@@ -53,7 +59,8 @@ fn exit_status_follows_levels_and_max_warnings() {
     d.write("error.txt", "Hi Sam, LOUD news.");
     d.run(&["check", "clean.txt"], "").assert_code(0);
     d.run(&["check", "warn.txt"], "").assert_code(0);
-    d.run(&["check", "warn.txt", "--max-warnings", "0"], "").assert_code(1);
+    d.run(&["check", "warn.txt", "--max-warnings", "0"], "")
+        .assert_code(1);
     d.run(&["check", "error.txt"], "").assert_code(1);
     d.run(&["check", "--no-such-flag"], "").assert_code(2);
 }
@@ -61,7 +68,10 @@ fn exit_status_follows_levels_and_max_warnings() {
 #[test]
 fn json_output_carries_every_field() {
     let d = project();
-    d.write("n.md", "+++\nto = \"Sam Lee\"\n+++\nHi Sam,\nthis is LOUD.\n");
+    d.write(
+        "n.md",
+        "+++\nto = \"Sam Lee\"\n+++\nHi Sam,\nthis is LOUD.\n",
+    );
     let run = d.run(&["check", "n.md", "--format", "json"], "");
     run.assert_code(1);
     let json = run.json();
@@ -76,7 +86,11 @@ fn json_output_carries_every_field() {
     assert_eq!(f["help"], "write it in lower case");
     assert_eq!(f["text"], "LOUD");
     let start = f["span"]["start"].as_u64().unwrap() as usize;
-    assert_eq!(&d.read("n.md")[start..start + 4], "LOUD", "spans are bytes into the whole file");
+    assert_eq!(
+        &d.read("n.md")[start..start + 4],
+        "LOUD",
+        "spans are bytes into the whole file"
+    );
     assert_eq!(f["start"]["line"], 5);
     assert_eq!(f["start"]["column"], 9);
     assert_eq!(f["fix"]["safety"], "safe");
@@ -90,8 +104,14 @@ fn human_output_shows_the_note_with_a_labelled_span() {
     d.write("n.txt", "Hi Sam, this is LOUD.");
     let run = d.run(&["check", "n.txt"], "");
     let out = run.stdout();
-    assert!(out.contains("t/shout") && out.contains("no shouting") && out.contains("n.txt:1:17"), "{out}");
-    assert!(out.contains("Hi Sam, this is LOUD.") && out.contains("help: write it in lower case"), "{out}");
+    assert!(
+        out.contains("t/shout") && out.contains("no shouting") && out.contains("n.txt:1:17"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Hi Sam, this is LOUD.") && out.contains("help: write it in lower case"),
+        "{out}"
+    );
     assert!(out.contains("1 note checked: 1 error"), "{out}");
 }
 
@@ -99,16 +119,57 @@ fn human_output_shows_the_note_with_a_labelled_span() {
 fn rulebook_selection_order() {
     let d = project();
     d.write("followups/a.txt", "Hi Sam, maybe later.");
-    d.write("goal.txt", "+++\ngoal = \"strict\"\n+++\nHi Sam, maybe later.");
+    d.write(
+        "goal.txt",
+        "+++\ngoal = \"strict\"\n+++\nHi Sam, maybe later.",
+    );
     d.write("plain.txt", "Hi Sam, maybe later.");
-    let book = |args: &[&str]| d.run(args, "").json()["findings"][0]["rulebook"].as_str().unwrap().to_owned();
-    assert_eq!(book(&["check", "--format", "json", "plain.txt"]), "quiet", "config default");
-    assert_eq!(book(&["check", "--format", "json", "followups/a.txt"]), "strict", "config [select]");
-    assert_eq!(book(&["check", "--format", "json", "goal.txt"]), "strict", "front matter goal");
-    assert_eq!(book(&["check", "--format", "json", "--rulebook", "quiet", "goal.txt"]), "quiet", "flag wins");
-    d.write("tact.toml", "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\n");
-    let run = d.run(&["check", "--format", "json", "-"], "Hi, can we hop on a quick call?");
-    assert_eq!(run.json()["findings"][0]["rulebook"], "general", "no config default: general");
+    let book = |args: &[&str]| {
+        d.run(args, "").json()["findings"][0]["rulebook"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        book(&["check", "--format", "json", "plain.txt"]),
+        "quiet",
+        "config default"
+    );
+    assert_eq!(
+        book(&["check", "--format", "json", "followups/a.txt"]),
+        "strict",
+        "config [select]"
+    );
+    assert_eq!(
+        book(&["check", "--format", "json", "goal.txt"]),
+        "strict",
+        "front matter goal"
+    );
+    assert_eq!(
+        book(&[
+            "check",
+            "--format",
+            "json",
+            "--rulebook",
+            "quiet",
+            "goal.txt"
+        ]),
+        "quiet",
+        "flag wins"
+    );
+    d.write(
+        "tact.toml",
+        "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\n",
+    );
+    let run = d.run(
+        &["check", "--format", "json", "-"],
+        "Hi, can we hop on a quick call?",
+    );
+    assert_eq!(
+        run.json()["findings"][0]["rulebook"],
+        "general",
+        "no config default: general"
+    );
 }
 
 #[test]
@@ -135,12 +196,28 @@ fn bad_inputs_are_reported_and_the_rest_still_checked() {
     d.write("huge.txt", &"LOUD ".repeat(20_000));
     d.write("good.txt", "LOUD");
     let run = d.run(
-        &["check", "--format", "json", "latin1.txt", "empty.txt", "unclosed.txt", "badfm.txt", "huge.txt", "good.txt", "missing.txt"],
+        &[
+            "check",
+            "--format",
+            "json",
+            "latin1.txt",
+            "empty.txt",
+            "unclosed.txt",
+            "badfm.txt",
+            "huge.txt",
+            "good.txt",
+            "missing.txt",
+        ],
         "",
     );
     run.assert_code(2);
     let json = run.json();
-    let messages: Vec<&str> = json["errors"].as_array().unwrap().iter().map(|e| e["message"].as_str().unwrap()).collect();
+    let messages: Vec<&str> = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
     let has = |s: &str| messages.iter().any(|m| m.contains(s));
     assert!(has("`latin1.txt` is not valid UTF-8"), "{messages:?}");
     assert!(has("`empty.txt` has no note text"), "{messages:?}");
@@ -148,9 +225,20 @@ fn bad_inputs_are_reported_and_the_rest_still_checked() {
     assert!(has("malformed front matter"), "{messages:?}");
     assert!(has("`huge.txt` is 97 KiB"), "{messages:?}");
     assert!(has("cannot read `missing.txt`"), "{messages:?}");
-    assert_eq!(json["findings"][0]["file"], "good.txt", "the good note is still checked");
-    let badfm = json["errors"].as_array().unwrap().iter().find(|e| e["file"] == "badfm.txt").unwrap();
-    assert_eq!(badfm["start"]["line"], 2, "front matter errors point into the file");
+    assert_eq!(
+        json["findings"][0]["file"], "good.txt",
+        "the good note is still checked"
+    );
+    let badfm = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["file"] == "badfm.txt")
+        .unwrap();
+    assert_eq!(
+        badfm["start"]["line"], 2,
+        "front matter errors point into the file"
+    );
 }
 
 #[test]
@@ -160,8 +248,14 @@ fn batches_name_the_row_and_skip_only_bad_rows() {
         "leads.jsonl",
         "{\"id\": \"a1\", \"text\": \"calm\"}\n{\"text\": \"so LOUD\", \"to\": \"Sam\"}\nnot json\n\n{\"name\": \"no text\"}\n{\"text\": \"LOUD again\"}\n",
     );
-    d.write("leads.csv", "id,to,text\n1,Sam,calm\n2,Ana,\"LOUD, with a comma\"\n3,Bo\n4,Cy,LOUD\n");
-    let run = d.run(&["check", "--format", "json", "leads.jsonl", "leads.csv"], "");
+    d.write(
+        "leads.csv",
+        "id,to,text\n1,Sam,calm\n2,Ana,\"LOUD, with a comma\"\n3,Bo\n4,Cy,LOUD\n",
+    );
+    let run = d.run(
+        &["check", "--format", "json", "leads.jsonl", "leads.csv"],
+        "",
+    );
     run.assert_code(2);
     let json = run.json();
     let rows: Vec<String> = json["findings"]
@@ -170,25 +264,76 @@ fn batches_name_the_row_and_skip_only_bad_rows() {
         .iter()
         .map(|f| format!("{}:{}", f["file"].as_str().unwrap(), f["row"]))
         .collect();
-    assert_eq!(rows, ["leads.jsonl:2", "leads.jsonl:6", "leads.csv:3", "leads.csv:5"]);
-    let errors: Vec<&str> = json["errors"].as_array().unwrap().iter().map(|e| e["message"].as_str().unwrap()).collect();
-    assert!(errors.iter().any(|m| m.starts_with("leads.jsonl:3: malformed JSON")), "{errors:?}");
-    assert!(errors.iter().any(|m| m.starts_with("leads.jsonl:5:") && m.contains("no `text`")), "{errors:?}");
-    assert!(errors.iter().any(|m| m.starts_with("leads.csv:4:") && m.contains("fields")), "{errors:?}");
+    assert_eq!(
+        rows,
+        [
+            "leads.jsonl:2",
+            "leads.jsonl:6",
+            "leads.csv:3",
+            "leads.csv:5"
+        ]
+    );
+    let errors: Vec<&str> = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|m| m.starts_with("leads.jsonl:3: malformed JSON")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|m| m.starts_with("leads.jsonl:5:") && m.contains("no `text`")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|m| m.starts_with("leads.csv:4:") && m.contains("fields")),
+        "{errors:?}"
+    );
     let human = d.run(&["check", "leads.jsonl"], "").stdout();
-    assert!(human.contains("leads.jsonl:2:1:4"), "row and position in the text: {human}");
+    assert!(
+        human.contains("leads.jsonl:2:1:4"),
+        "row and position in the text: {human}"
+    );
 }
 
 #[test]
 fn rulebook_errors_have_spans_and_suggestions() {
     let d = project();
     let cases = [
-        ("[rules]\nshoot = \"warn\"\n", "unknown rule `shoot`", "did you mean `shout`?"),
-        ("[rules]\nshout = { level = \"warn\", wrd = \"X\" }\n", "unknown option `wrd`", "did you mean `word`?"),
-        ("[rules]\nshout = { word = 3 }\n", "expected string, found integer", "tact explain"),
-        ("[rules]\nshout = \"loud\"\n", "unknown level `loud`", "off, info, warn, error"),
+        (
+            "[rules]\nshoot = \"warn\"\n",
+            "unknown rule `shoot`",
+            "did you mean `shout`?",
+        ),
+        (
+            "[rules]\nshout = { level = \"warn\", wrd = \"X\" }\n",
+            "unknown option `wrd`",
+            "did you mean `word`?",
+        ),
+        (
+            "[rules]\nshout = { word = 3 }\n",
+            "expected string, found integer",
+            "tact explain",
+        ),
+        (
+            "[rules]\nshout = \"loud\"\n",
+            "unknown level `loud`",
+            "off, info, warn, error",
+        ),
         ("extends = [\"bad\"]\n", "extends itself", "remove one"),
-        ("extends = [\"quite\"]\n", "unknown rulebook `quite`", "did you mean `quiet`?"),
+        (
+            "extends = [\"quite\"]\n",
+            "unknown rulebook `quite`",
+            "did you mean `quiet`?",
+        ),
     ];
     for (text, message, help) in cases {
         d.write("rulebooks/bad.toml", text);
@@ -196,51 +341,106 @@ fn rulebook_errors_have_spans_and_suggestions() {
         run.assert_code(2);
         let err = run.stderr();
         assert!(err.contains(message) && err.contains(help), "{text}\n{err}");
-        assert!(err.contains("rulebooks/bad.toml:"), "names the file with a position: {err}");
+        assert!(
+            err.contains("rulebooks/bad.toml:"),
+            "names the file with a position: {err}"
+        );
     }
     let run = d.run(&["check", "--rulebook", "quite", "-"], "calm");
     run.assert_code(2);
-    assert!(run.stderr().contains("no rulebook named `quite`") && run.stderr().contains("did you mean `quiet`?"));
+    assert!(
+        run.stderr().contains("no rulebook named `quite`")
+            && run.stderr().contains("did you mean `quiet`?")
+    );
 }
 
 #[test]
 fn allowances_silence_and_unused_ones_are_reported() {
     let d = project();
-    d.write("a.txt", "+++\nallow = [\"t/shout\"]\nreason = \"quoting a band\"\n+++\nLOUD is a band.");
+    d.write(
+        "a.txt",
+        "+++\nallow = [\"t/shout\"]\nreason = \"quoting a band\"\n+++\nLOUD is a band.",
+    );
     d.write("b.txt", "+++\nallow = [\"shout\", \"t/nope\"]\n+++\ncalm");
     let run = d.run(&["check", "--format", "json", "a.txt", "b.txt"], "");
     let json = run.json();
     let findings = json["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 2, "{json}");
-    assert!(findings.iter().all(|f| f["file"] == "b.txt" && f["rule"] == "tact/unused-allow"));
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["file"] == "b.txt" && f["rule"] == "tact/unused-allow")
+    );
     assert_eq!(findings[0]["text"], "shout");
-    assert!(findings[1]["message"].as_str().unwrap().contains("unknown rule `t/nope`"));
+    assert!(
+        findings[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown rule `t/nope`")
+    );
 }
 
 #[test]
 fn template_mode_treats_placeholders_as_variables() {
     let d = Dir::new();
     let note = "Hi {first_name}, I saw your post on pricing pages. I work in SEO and would like to connect.";
-    let plain = d.run(&["check", "--format", "json", "--rulebook", "general", "-"], note);
-    assert!(plain.rules().contains(&"core/placeholder".to_owned()), "{}", plain.stdout());
-    let tpl = d.run(&["check", "--format", "json", "--rulebook", "general", "--template", "-"], note);
-    assert!(!tpl.rules().contains(&"core/placeholder".to_owned()), "{}", tpl.stdout());
+    let plain = d.run(
+        &["check", "--format", "json", "--rulebook", "general", "-"],
+        note,
+    );
+    assert!(
+        plain.rules().contains(&"core/placeholder".to_owned()),
+        "{}",
+        plain.stdout()
+    );
+    let tpl = d.run(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--rulebook",
+            "general",
+            "--template",
+            "-",
+        ],
+        note,
+    );
+    assert!(
+        !tpl.rules().contains(&"core/placeholder".to_owned()),
+        "{}",
+        tpl.stdout()
+    );
 }
 
 #[test]
 fn listing_commands() {
     let d = project();
     let rules = d.run(&["rules"], "").stdout();
-    assert!(rules.contains("t/shout") && rules.contains("core/no-pitch"), "{rules}");
+    assert!(
+        rules.contains("t/shout") && rules.contains("core/no-pitch"),
+        "{rules}"
+    );
     let strict = d.run(&["rules", "--rulebook", "strict"], "").stdout();
-    assert!(strict.contains("t/hedge") && strict.contains("error") && !strict.contains("core/"), "{strict}");
+    assert!(
+        strict.contains("t/hedge") && strict.contains("error") && !strict.contains("core/"),
+        "{strict}"
+    );
     let books = d.run(&["rulebooks"], "").stdout();
-    assert!(books.contains("quiet") && books.contains("sales"), "{books}");
+    assert!(
+        books.contains("quiet") && books.contains("sales"),
+        "{books}"
+    );
     let resolved = d.run(&["rulebooks", "strict"], "").stdout();
-    assert!(resolved.contains("quiet → strict") && resolved.contains("word = \"LOUD\""), "{resolved}");
+    assert!(
+        resolved.contains("quiet → strict") && resolved.contains("word = \"LOUD\""),
+        "{resolved}"
+    );
     let explain = d.run(&["explain", "shout"], "");
     explain.assert_code(0);
-    assert!(explain.stdout().contains("# t/shout") && explain.stdout().contains("`word` (default: \"LOUD\")"));
+    assert!(
+        explain.stdout().contains("# t/shout")
+            && explain.stdout().contains("`word` (default: \"LOUD\")")
+    );
     let unknown = d.run(&["explain", "shoot"], "");
     unknown.assert_code(2);
     assert!(unknown.stderr().contains("did you mean `shout`?"));

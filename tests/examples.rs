@@ -16,8 +16,16 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// The goals the repository ships a rulebook and examples for.
-const GOALS: &[&str] =
-    &["recruiter", "networking", "sales", "alumni", "career-change", "general", "profile-view", "follow-up"];
+const GOALS: &[&str] = &[
+    "recruiter",
+    "networking",
+    "sales",
+    "alumni",
+    "career-change",
+    "general",
+    "profile-view",
+    "follow-up",
+];
 
 fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
@@ -28,7 +36,9 @@ fn example_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(examples_dir())
         .expect("examples/ exists")
         .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("md" | "txt")))
+        .filter(|p| {
+            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("md" | "txt"))
+        })
         .collect();
     files.sort();
     files
@@ -45,7 +55,10 @@ fn expectation(path: &Path) -> (bool, String) {
             }
         }
     }
-    panic!("{}: example names must be `<goal>-pass[-…]` or `<goal>-fail[-…]`", path.display());
+    panic!(
+        "{}: example names must be `<goal>-pass[-…]` or `<goal>-fail[-…]`",
+        path.display()
+    );
 }
 
 /// The result of one run: exit code and parsed JSON output.
@@ -57,11 +70,16 @@ struct Checked {
 
 impl Checked {
     fn findings(&self) -> &[Value] {
-        self.json["findings"].as_array().map(Vec::as_slice).unwrap_or(&[])
+        self.json["findings"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     fn at_levels<'a>(&'a self, levels: &'a [&str]) -> impl Iterator<Item = &'a Value> + 'a {
-        self.findings().iter().filter(move |f| levels.contains(&f["level"].as_str().unwrap_or("")))
+        self.findings()
+            .iter()
+            .filter(move |f| levels.contains(&f["level"].as_str().unwrap_or("")))
     }
 
     /// The findings as readable lines, for failure messages.
@@ -104,9 +122,16 @@ fn tact(args: &[&str], stdin: Option<&str>) -> Checked {
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let json = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!("`tact {}` did not print JSON ({e}):\nstdout: {stdout}\nstderr: {stderr}", args.join(" "))
+        panic!(
+            "`tact {}` did not print JSON ({e}):\nstdout: {stdout}\nstderr: {stderr}",
+            args.join(" ")
+        )
     });
-    Checked { code: out.status.code().unwrap_or(-1), json, stderr }
+    Checked {
+        code: out.status.code().unwrap_or(-1),
+        json,
+        stderr,
+    }
 }
 
 fn check_file(path: &Path) -> Checked {
@@ -115,7 +140,10 @@ fn check_file(path: &Path) -> Checked {
 }
 
 fn check_stdin(rulebook: &str, note: &str) -> Checked {
-    tact(&["check", "--rulebook", rulebook, "--format", "json", "-"], Some(note))
+    tact(
+        &["check", "--rulebook", rulebook, "--format", "json", "-"],
+        Some(note),
+    )
 }
 
 #[test]
@@ -123,20 +151,34 @@ fn every_goal_has_a_passing_and_a_failing_example() {
     let files = example_files();
     for goal in GOALS {
         for want_pass in [true, false] {
-            let found = files.iter().any(|f| expectation(f) == (want_pass, goal.to_string()));
-            assert!(found, "examples/ has no `{goal}-{}` note", if want_pass { "pass" } else { "fail" });
+            let found = files
+                .iter()
+                .any(|f| expectation(f) == (want_pass, goal.to_string()));
+            assert!(
+                found,
+                "examples/ has no `{goal}-{}` note",
+                if want_pass { "pass" } else { "fail" }
+            );
         }
     }
     for f in &files {
         let (_, goal) = expectation(f);
-        assert!(GOALS.contains(&goal.as_str()), "{}: `{goal}` is not a shipped goal", f.display());
+        assert!(
+            GOALS.contains(&goal.as_str()),
+            "{}: `{goal}` is not a shipped goal",
+            f.display()
+        );
     }
 }
 
 #[test]
 fn examples_pass_and_fail_as_named() {
     let files = example_files();
-    assert!(!files.is_empty(), "no examples found in {}", examples_dir().display());
+    assert!(
+        !files.is_empty(),
+        "no examples found in {}",
+        examples_dir().display()
+    );
     let mut failures = Vec::new();
     for file in &files {
         let (pass, goal) = expectation(file);
@@ -163,14 +205,26 @@ fn examples_pass_and_fail_as_named() {
             }
         }
         // The note's `goal` must select the rulebook its name says.
-        if let Some(f) = out.findings().iter().find(|f| f["rulebook"].as_str() != Some(goal.as_str())) {
-            why.push(format!("checked with rulebook {} instead of `{goal}`", f["rulebook"]));
+        if let Some(f) = out
+            .findings()
+            .iter()
+            .find(|f| f["rulebook"].as_str() != Some(goal.as_str()))
+        {
+            why.push(format!(
+                "checked with rulebook {} instead of `{goal}`",
+                f["rulebook"]
+            ));
         }
         if !why.is_empty() {
             failures.push(format!("{name}: {}\n{}", why.join("; "), out.describe()));
         }
     }
-    assert!(failures.is_empty(), "{} example(s) misbehave:\n\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} example(s) misbehave:\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// The seeds' bad examples, the rulebook of their goal, and the rule that must flag them.
@@ -178,21 +232,49 @@ fn examples_pass_and_fail_as_named() {
 /// advice with a concrete name.
 const SEED_BAD: &[(&str, &str, &str)] = &[
     // "Pushy: 'Hi, can we schedule a quick call this week?'" (mistakes to avoid)
-    ("sales", "Hi, can we schedule a quick call this week?", "core/no-pitch"),
+    (
+        "sales",
+        "Hi, can we schedule a quick call this week?",
+        "core/no-pitch",
+    ),
     // "The Empty Request: asking to discuss 'synergy' or 'collaboration'."
-    ("sales", "Hi Marcus, I'd love to discuss synergy between our companies.", "core/no-pitch"),
+    (
+        "sales",
+        "Hi Marcus, I'd love to discuss synergy between our companies.",
+        "core/no-pitch",
+    ),
     // "Share a calendar link only after both sides agree to a conversation."
-    ("sales", "Hi Tom, here is my calendar link to book a time: https://calendly.com/tom-reyes/30min", "core/no-links"),
+    (
+        "sales",
+        "Hi Tom, here is my calendar link to book a time: https://calendly.com/tom-reyes/30min",
+        "core/no-links",
+    ),
     // Generic: "Hi, I'd like to connect." (reply-rate section)
     ("general", "Hi, I'd like to connect.", "core/generic-opener"),
     // Don't act like you are asking a favour or just want to "pick their brain".
-    ("networking", "Hi Dev, I'd love to pick your brain about growth marketing.", "core/pick-brain"),
+    (
+        "networking",
+        "Hi Dev, I'd love to pick your brain about growth marketing.",
+        "core/pick-brain",
+    ),
     // Introduce yourself to recruiters "without asking for a job upfront".
-    ("recruiter", "Hi Meera, do you have any job openings for me at Northwind?", "core/job-ask"),
+    (
+        "recruiter",
+        "Hi Meera, do you have any job openings for me at Northwind?",
+        "core/job-ask",
+    ),
     // Alumni notes are "not to immediately request introductions or recommendations".
-    ("alumni", "Hi Arjun, fellow Michigan alum here! Could you refer me for the open PM role at Stripe?", "core/referral-ask"),
+    (
+        "alumni",
+        "Hi Arjun, fellow Michigan alum here! Could you refer me for the open PM role at Stripe?",
+        "core/referral-ask",
+    ),
     // "Never ask for confidential info like the recipient's email address or phone number."
-    ("general", "Hi Laura, great meeting you at the expo. Could you share your phone number?", "core/contact-ask"),
+    (
+        "general",
+        "Hi Laura, great meeting you at the expo. Could you share your phone number?",
+        "core/contact-ask",
+    ),
     // The seed's template sent as is: "Hi [Name], saw you checked my profile. ..."
     (
         "profile-view",
@@ -200,15 +282,27 @@ const SEED_BAD: &[(&str, &str, &str)] = &[
         "core/placeholder",
     ),
     // Follow-ups go "without urgency or pressure"; "avoid badgering".
-    ("follow-up", "Hi Riya, just following up since I haven't heard back. Please respond.", "core/follow-up-politeness"),
+    (
+        "follow-up",
+        "Hi Riya, just following up since I haven't heard back. Please respond.",
+        "core/follow-up-politeness",
+    ),
 ];
 
 /// Seed notes that are bad in style rather than deal-breakers: flagged at warn.
 const SEED_STYLE: &[(&str, &str, &str)] = &[
     // "Fake Compliments: Saying, 'I really admire your career.'"
-    ("general", "Hi Sam, I really admire your career. I'd like to connect and follow your posts on hiring.", "core/peer-tone"),
+    (
+        "general",
+        "Hi Sam, I really admire your career. I'd like to connect and follow your posts on hiring.",
+        "core/peer-tone",
+    ),
     // "Avoid sounding unprofessional by using lazy abbreviations."
-    ("networking", "Hi Jo, saw ur post on SaaS pricing pages, pls accept, thx.", "core/abbreviations"),
+    (
+        "networking",
+        "Hi Jo, saw ur post on SaaS pricing pages, pls accept, thx.",
+        "core/abbreviations",
+    ),
 ];
 
 /// The seeds' good examples, under the rulebook of their goal: no warn or error findings.
@@ -217,8 +311,14 @@ const SEED_GOOD: &[(&str, &str)] = &[
         "networking",
         "Hi Aditi, I saw your post on content audits for SaaS. I work in SEO and would like to connect and follow your insights.",
     ),
-    ("networking", "Hi Riya, I saw your post on SaaS pricing pages. I work in SEO and would like to connect."),
-    ("networking", "Hi Rohan, I saw your work in product analytics. I'd like to connect and follow your insights here."),
+    (
+        "networking",
+        "Hi Riya, I saw your post on SaaS pricing pages. I work in SEO and would like to connect.",
+    ),
+    (
+        "networking",
+        "Hi Rohan, I saw your work in product analytics. I'd like to connect and follow your insights here.",
+    ),
     (
         "networking",
         "Hi John, this is Michelle from the XYZ networking event last month. I enjoyed chatting about marketing trends in the construction industry. I'd love to connect on LinkedIn to continue the conversation.",
@@ -246,7 +346,10 @@ fn seed_bad_examples_are_flagged_by_the_right_rule() {
     let mut failures = Vec::new();
     for (rulebook, note, rule) in SEED_BAD {
         let out = check_stdin(rulebook, note);
-        let hit = out.findings().iter().any(|f| f["rule"] == *rule && f["level"] == "error" && f["rulebook"] == *rulebook);
+        let hit = out
+            .findings()
+            .iter()
+            .any(|f| f["rule"] == *rule && f["level"] == "error" && f["rulebook"] == *rulebook);
         if !hit || out.code != 1 {
             failures.push(format!(
                 "{note:?} under `{rulebook}`: expected an error from {rule} and exit 1 (got exit {})\n{}",
@@ -257,12 +360,23 @@ fn seed_bad_examples_are_flagged_by_the_right_rule() {
     }
     for (rulebook, note, rule) in SEED_STYLE {
         let out = check_stdin(rulebook, note);
-        let hit = out.findings().iter().any(|f| f["rule"] == *rule && f["level"] == "warn");
+        let hit = out
+            .findings()
+            .iter()
+            .any(|f| f["rule"] == *rule && f["level"] == "warn");
         if !hit {
-            failures.push(format!("{note:?} under `{rulebook}`: expected a warning from {rule}\n{}", out.describe()));
+            failures.push(format!(
+                "{note:?} under `{rulebook}`: expected a warning from {rule}\n{}",
+                out.describe()
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} seed example(s) not flagged:\n\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} seed example(s) not flagged:\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -271,10 +385,19 @@ fn seed_good_examples_pass() {
     for (rulebook, note) in SEED_GOOD {
         let out = check_stdin(rulebook, note);
         if out.code != 0 || out.at_levels(&["warn", "error"]).next().is_some() {
-            failures.push(format!("{note:?} under `{rulebook}`: exit {}\n{}", out.code, out.describe()));
+            failures.push(format!(
+                "{note:?} under `{rulebook}`: exit {}\n{}",
+                out.code,
+                out.describe()
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} good seed example(s) flagged:\n\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} good seed example(s) flagged:\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -293,6 +416,9 @@ fn every_goal_rulebook_resolves_and_extends_base() {
             "`tact rulebooks {goal}` failed:\n{text}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(text.contains("base"), "`{goal}` does not extend base:\n{text}");
+        assert!(
+            text.contains("base"),
+            "`{goal}` does not extend base:\n{text}"
+        );
     }
 }

@@ -6,7 +6,10 @@ use common::Dir;
 
 fn project() -> Dir {
     let d = Dir::new();
-    d.write("tact.toml", "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\ndefault_rulebook = \"t\"\n");
+    d.write(
+        "tact.toml",
+        "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\ndefault_rulebook = \"t\"\n",
+    );
     // Safe: LOUD → loud. Unsafe: delete "maybe ".
     d.write(
         "plugins/t/shout.rhai",
@@ -25,8 +28,14 @@ fn project() -> Dir {
         "plugins/t/pong.rhai",
         "//! Pong.\nfn meta() { #{ kind: \"rewrite\" } }\nfn check(note, options) {\n    note.find(\"pong\").map(|m| { let f = finding(m, \"say ping\"); f.edits = [replace(m, \"ping\")]; f })\n}\n",
     );
-    d.write("rulebooks/t.toml", "[rules]\n\"t/shout\" = \"error\"\n\"t/hedge\" = \"warn\"\n");
-    d.write("rulebooks/cycle.toml", "[rules]\n\"t/ping\" = \"warn\"\n\"t/pong\" = \"warn\"\n");
+    d.write(
+        "rulebooks/t.toml",
+        "[rules]\n\"t/shout\" = \"error\"\n\"t/hedge\" = \"warn\"\n",
+    );
+    d.write(
+        "rulebooks/cycle.toml",
+        "[rules]\n\"t/ping\" = \"warn\"\n\"t/pong\" = \"warn\"\n",
+    );
     d
 }
 
@@ -38,12 +47,23 @@ fn fix_rewrites_files_in_place_and_is_idempotent() {
     d.write("n.md", NOTE);
     let run = d.run(&["check", "--fix", "n.md"], "");
     run.assert_code(0);
-    assert_eq!(d.read("n.md"), NOTE.replace("a LOUD idea, LOUD.", "a loud idea, loud."));
-    assert!(run.stdout().contains("fixed 2 findings"), "{}", run.stdout());
+    assert_eq!(
+        d.read("n.md"),
+        NOTE.replace("a LOUD idea, LOUD.", "a loud idea, loud.")
+    );
+    assert!(
+        run.stdout().contains("fixed 2 findings"),
+        "{}",
+        run.stdout()
+    );
     let again = d.run(&["check", "--fix", "n.md"], "");
-    assert_eq!(d.read("n.md"), NOTE.replace("a LOUD idea, LOUD.", "a loud idea, loud."));
+    assert_eq!(
+        d.read("n.md"),
+        NOTE.replace("a LOUD idea, LOUD.", "a loud idea, loud.")
+    );
     assert!(!again.stdout().contains("fixed"), "{}", again.stdout());
-    d.run(&["check", "--fix", "--unsafe-fixes", "n.md"], "").assert_code(0);
+    d.run(&["check", "--fix", "--unsafe-fixes", "n.md"], "")
+        .assert_code(0);
     assert!(d.read("n.md").ends_with("Hi Sam, a loud idea, loud.\n"));
 }
 
@@ -54,10 +74,22 @@ fn diff_shows_the_change_and_writes_nothing() {
     let run = d.run(&["check", "--diff", "n.md"], "");
     assert_eq!(d.read("n.md"), NOTE, "--diff changes nothing");
     let out = run.stdout();
-    assert!(out.contains("--- a/n.md") && out.contains("+++ b/n.md"), "{out}");
-    assert!(out.contains("-Hi Sam, maybe a LOUD idea, LOUD.") && out.contains("+Hi Sam, maybe a loud idea, loud."), "{out}");
-    let unsafe_diff = d.run(&["check", "--diff", "--unsafe-fixes", "n.md"], "").stdout();
-    assert!(unsafe_diff.contains("+Hi Sam, a loud idea, loud."), "{unsafe_diff}");
+    assert!(
+        out.contains("--- a/n.md") && out.contains("+++ b/n.md"),
+        "{out}"
+    );
+    assert!(
+        out.contains("-Hi Sam, maybe a LOUD idea, LOUD.")
+            && out.contains("+Hi Sam, maybe a loud idea, loud."),
+        "{out}"
+    );
+    let unsafe_diff = d
+        .run(&["check", "--diff", "--unsafe-fixes", "n.md"], "")
+        .stdout();
+    assert!(
+        unsafe_diff.contains("+Hi Sam, a loud idea, loud."),
+        "{unsafe_diff}"
+    );
 }
 
 #[test]
@@ -78,8 +110,17 @@ fn read_only_file_is_left_as_it_was() {
     let run = d.run(&["check", "--fix", "ro.txt"], "");
     run.assert_code(2);
     assert_eq!(d.read("ro.txt"), "LOUD");
-    assert!(run.stderr().contains("cannot write the fixed note to `ro.txt`: the file is read-only"), "{}", run.stderr());
-    let leftovers: Vec<_> = std::fs::read_dir(d.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains("tact-fix")).collect();
+    assert!(
+        run.stderr()
+            .contains("cannot write the fixed note to `ro.txt`: the file is read-only"),
+        "{}",
+        run.stderr()
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(d.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("tact-fix"))
+        .collect();
     assert!(leftovers.is_empty(), "no temporary files left behind");
 }
 
@@ -89,10 +130,24 @@ fn conflicting_rules_end_stable_and_are_reported() {
     d.write("c.txt", "one ping here");
     let run = d.run(&["check", "--fix", "--rulebook", "cycle", "c.txt"], "");
     run.assert_code(2);
-    assert!(run.stderr().contains("undo each other") && run.stderr().contains("`t/ping`") && run.stderr().contains("`t/pong`"), "{}", run.stderr());
-    assert_eq!(d.read("c.txt"), "one ping here", "the text before the cycle is kept");
+    assert!(
+        run.stderr().contains("undo each other")
+            && run.stderr().contains("`t/ping`")
+            && run.stderr().contains("`t/pong`"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(
+        d.read("c.txt"),
+        "one ping here",
+        "the text before the cycle is kept"
+    );
     d.run(&["check", "--fix", "--rulebook", "cycle", "c.txt"], "");
-    assert_eq!(d.read("c.txt"), "one ping here", "running again gives the same result");
+    assert_eq!(
+        d.read("c.txt"),
+        "one ping here",
+        "running again gives the same result"
+    );
 }
 
 #[test]
@@ -103,22 +158,40 @@ fn batch_fix_writes_output_with_the_same_rows_and_columns() {
     let run = d.run(&["check", "--fix", "in.jsonl", "--output", "out.jsonl"], "");
     run.assert_code(2); // the broken row is an input error
     assert_eq!(d.read("in.jsonl"), jsonl, "the input is untouched");
-    assert_eq!(d.read("out.jsonl"), "{\"id\":\"a\",\"text\":\"loud one\",\"to\":\"Sam\"}\nbroken row\n{\"text\":\"calm\",\"id\":\"b\"}\n");
+    assert_eq!(
+        d.read("out.jsonl"),
+        "{\"id\":\"a\",\"text\":\"loud one\",\"to\":\"Sam\"}\nbroken row\n{\"text\":\"calm\",\"id\":\"b\"}\n"
+    );
 
     d.write("in.csv", "id,text,to\n1,\"LOUD, really\",Sam\n2,calm,Ana\n");
-    d.run(&["check", "--fix", "in.csv", "-o", "out.csv"], "").assert_code(0);
-    assert_eq!(d.read("out.csv"), "id,text,to\n1,\"loud, really\",Sam\n2,calm,Ana\n");
+    d.run(&["check", "--fix", "in.csv", "-o", "out.csv"], "")
+        .assert_code(0);
+    assert_eq!(
+        d.read("out.csv"),
+        "id,text,to\n1,\"loud, really\",Sam\n2,calm,Ana\n"
+    );
 
     let no_output = d.run(&["check", "--fix", "in.csv"], "");
     no_output.assert_code(2);
-    assert!(no_output.stderr().contains("needs `--output FILE`"), "{}", no_output.stderr());
+    assert!(
+        no_output.stderr().contains("needs `--output FILE`"),
+        "{}",
+        no_output.stderr()
+    );
 }
 
 #[test]
 fn json_output_marks_fixable_findings() {
     let d = project();
-    let json = d.run(&["check", "--format", "json", "-"], "LOUD maybe x").json();
-    let safeties: Vec<&str> = json["findings"].as_array().unwrap().iter().map(|f| f["fix"]["safety"].as_str().unwrap()).collect();
+    let json = d
+        .run(&["check", "--format", "json", "-"], "LOUD maybe x")
+        .json();
+    let safeties: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fix"]["safety"].as_str().unwrap())
+        .collect();
     assert_eq!(safeties, ["safe", "unsafe"]);
     assert_eq!(json["summary"]["fixable"], 1);
     assert_eq!(json["summary"]["unsafe_fixable"], 1);

@@ -49,12 +49,19 @@ fn note_text() -> impl Strategy<Value = String> {
 }
 
 fn make(text: &str, followup: bool) -> Arc<Note> {
-    let src = format!("+++\nto = \"Riya Sharma\"\nfollowup = {followup}\n[context]\ntopic = \"pricing\"\n+++\n{text}");
+    let src = format!(
+        "+++\nto = \"Riya Sharma\"\nfollowup = {followup}\n[context]\ntopic = \"pricing\"\n+++\n{text}"
+    );
     Arc::new(Note::parse(Origin::file("prop.md"), src).expect("front matter is valid"))
 }
 
 fn errors(report: &tact::run::NoteReport) -> BTreeSet<String> {
-    report.findings.iter().filter(|f| f.level == Level::Error).map(|f| f.rule.clone()).collect()
+    report
+        .findings
+        .iter()
+        .filter(|f| f.level == Level::Error)
+        .map(|f| f.rule.clone())
+        .collect()
 }
 
 proptest! {

@@ -9,8 +9,15 @@ fn core_pack_cases_pass() {
     let d = Dir::new();
     let run = d.run(&["test"], "");
     let out = run.stdout();
-    assert!(out.lines().any(|l| l.ends_with(" 0 failed")), "{out}\n{}", run.stderr());
-    assert!(!out.contains("no test cases"), "every rule needs test cases:\n{out}");
+    assert!(
+        out.lines().any(|l| l.ends_with(" 0 failed")),
+        "{out}\n{}",
+        run.stderr()
+    );
+    assert!(
+        !out.contains("no test cases"),
+        "every rule needs test cases:\n{out}"
+    );
     run.assert_code(0);
 }
 
@@ -28,9 +35,19 @@ fn a_failing_case_is_reported_with_a_diff_and_fails_the_run() {
     let run = d.run(&["test", "plugins/mine"], "");
     run.assert_code(1);
     let out = run.stdout();
-    assert!(out.contains("FAIL mine/shout invalid[2]") && out.contains("expected findings, found none"), "{out}");
-    assert!(out.contains("FAIL mine/shout valid[1]") && out.contains("\"LOUD\": no shouting"), "{out}");
+    assert!(
+        out.contains("FAIL mine/shout invalid[2]") && out.contains("expected findings, found none"),
+        "{out}"
+    );
+    assert!(
+        out.contains("FAIL mine/shout valid[1]") && out.contains("\"LOUD\": no shouting"),
+        "{out}"
+    );
     assert!(out.trim_end().ends_with("1 passed, 2 failed"), "{out}");
     let filtered = d.run(&["test", "plugins/mine", "--filter", "mine/other"], "");
-    assert!(filtered.stdout().contains("0 passed, 0 failed"), "{}", filtered.stdout());
+    assert!(
+        filtered.stdout().contains("0 passed, 0 failed"),
+        "{}",
+        filtered.stdout()
+    );
 }

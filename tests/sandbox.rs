@@ -9,14 +9,39 @@ const HEAD: &str = "fn meta() { #{ level: \"warn\" } }\n";
 
 fn hostile_project() -> Dir {
     let d = Dir::new();
-    d.write("tact.toml", "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\n");
-    d.write("plugins/evil/loop.rhai", &format!("//! Loops.\n{HEAD}fn check(note, options) {{\n    loop {{ }}\n}}\n"));
-    d.write("plugins/evil/syntax.rhai", &format!("//! Broken.\n{HEAD}fn check(note, options) {{\n    let x = ;\n}}\n"));
-    d.write("plugins/evil/boom.rhai", &format!("//! Throws.\n{HEAD}fn check(note, options) {{\n    throw \"boom\";\n}}\n"));
+    d.write(
+        "tact.toml",
+        "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\n",
+    );
+    d.write(
+        "plugins/evil/loop.rhai",
+        &format!("//! Loops.\n{HEAD}fn check(note, options) {{\n    loop {{ }}\n}}\n"),
+    );
+    d.write(
+        "plugins/evil/syntax.rhai",
+        &format!("//! Broken.\n{HEAD}fn check(note, options) {{\n    let x = ;\n}}\n"),
+    );
+    d.write(
+        "plugins/evil/boom.rhai",
+        &format!("//! Throws.\n{HEAD}fn check(note, options) {{\n    throw \"boom\";\n}}\n"),
+    );
     d.write("plugins/evil/huge.rhai", &format!("//! Grows.\n{HEAD}fn check(note, options) {{\n    let s = \"x\";\n    loop {{ s += s; }}\n}}\n"));
-    d.write("plugins/evil/deep.rhai", &format!("//! Recurses.\n{HEAD}fn f(n) {{ f(n + 1) }}\nfn check(note, options) {{ f(0) }}\n"));
-    d.write("plugins/evil/shape.rhai", &format!("//! Wrong shape.\n{HEAD}fn check(note, options) {{ [42] }}\n"));
-    d.write("plugins/evil/escape.rhai", &format!("//! Escapes.\nimport \"../../secret\" as s;\n{HEAD}fn check(note, options) {{ [] }}\n"));
+    d.write(
+        "plugins/evil/deep.rhai",
+        &format!(
+            "//! Recurses.\n{HEAD}fn f(n) {{ f(n + 1) }}\nfn check(note, options) {{ f(0) }}\n"
+        ),
+    );
+    d.write(
+        "plugins/evil/shape.rhai",
+        &format!("//! Wrong shape.\n{HEAD}fn check(note, options) {{ [42] }}\n"),
+    );
+    d.write(
+        "plugins/evil/escape.rhai",
+        &format!(
+            "//! Escapes.\nimport \"../../secret\" as s;\n{HEAD}fn check(note, options) {{ [] }}\n"
+        ),
+    );
     d.write("secret.rhai", "fn x() { 1 }\n");
     d.write(
         "rulebooks/hostile.toml",
@@ -29,8 +54,15 @@ fn hostile_project() -> Dir {
 fn hostile_rules_fail_alone_and_healthy_rules_still_run() {
     let d = hostile_project();
     let started = Instant::now();
-    let run = d.run(&["check", "--rulebook", "hostile", "--format", "json", "-"], "Hi, can we schedule a quick call this week?");
-    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+    let run = d.run(
+        &["check", "--rulebook", "hostile", "--format", "json", "-"],
+        "Hi, can we schedule a quick call this week?",
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
     run.assert_code(2);
     let json = run.json();
     // The healthy built-in rule still flagged the pitch.
@@ -43,38 +75,92 @@ fn hostile_rules_fail_alone_and_healthy_rules_still_run() {
             .unwrap_or_else(|| panic!("no error mentioning {needle:?} in {errors:#?}"))
     };
     let line_of = |e: &serde_json::Value| e["start"]["line"].as_u64().unwrap();
-    assert_eq!(line_of(find("evil/syntax")), 4, "syntax error points at `let x = ;`");
-    assert!(find("evil/loop")["message"].as_str().unwrap().contains("too many operations"));
-    assert_eq!(line_of(find("evil/boom")), 4, "runtime error points at the throw");
-    assert!(find("evil/huge")["message"].as_str().unwrap().contains("too large"));
-    assert!(find("evil/deep")["message"].as_str().unwrap().contains("too deeply"));
-    assert!(find("evil/shape")["message"].as_str().unwrap().contains("wrong shape"));
-    assert!(find("evil/escape")["message"].as_str().unwrap().contains("inside the rule's own pack"));
+    assert_eq!(
+        line_of(find("evil/syntax")),
+        4,
+        "syntax error points at `let x = ;`"
+    );
+    assert!(
+        find("evil/loop")["message"]
+            .as_str()
+            .unwrap()
+            .contains("too many operations")
+    );
+    assert_eq!(
+        line_of(find("evil/boom")),
+        4,
+        "runtime error points at the throw"
+    );
+    assert!(
+        find("evil/huge")["message"]
+            .as_str()
+            .unwrap()
+            .contains("too large")
+    );
+    assert!(
+        find("evil/deep")["message"]
+            .as_str()
+            .unwrap()
+            .contains("too deeply")
+    );
+    assert!(
+        find("evil/shape")["message"]
+            .as_str()
+            .unwrap()
+            .contains("wrong shape")
+    );
+    assert!(
+        find("evil/escape")["message"]
+            .as_str()
+            .unwrap()
+            .contains("inside the rule's own pack")
+    );
     for e in errors {
-        assert!(e["file"].as_str().is_some_and(|f| f.ends_with(".rhai")), "every plugin error names its script: {e}");
+        assert!(
+            e["file"].as_str().is_some_and(|f| f.ends_with(".rhai")),
+            "every plugin error names its script: {e}"
+        );
     }
 }
 
 #[test]
 fn runtime_failure_names_the_note() {
     let d = hostile_project();
-    d.write("notes/a.txt", "Hi Sam, your talk on pricing was great. I'd like to connect.");
+    d.write(
+        "notes/a.txt",
+        "Hi Sam, your talk on pricing was great. I'd like to connect.",
+    );
     let run = d.run(&["check", "--rulebook", "hostile", "notes/a.txt"], "");
     run.assert_code(2);
-    assert!(run.stderr().contains("rule `evil/boom` failed on note `notes/a.txt`"), "{}", run.stderr());
+    assert!(
+        run.stderr()
+            .contains("rule `evil/boom` failed on note `notes/a.txt`"),
+        "{}",
+        run.stderr()
+    );
     assert!(!run.stderr().contains("panicked"), "{}", run.stderr());
 }
 
 #[test]
 fn limits_are_adjustable_in_tact_toml() {
     let d = Dir::new();
-    d.write("tact.toml", "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\n[limits]\noperations = 50\n");
+    d.write(
+        "tact.toml",
+        "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\n[limits]\noperations = 50\n",
+    );
     d.write(
         "plugins/mine/count.rhai",
         &format!("//! Counts.\n{HEAD}fn check(note, options) {{\n    let n = 0;\n    for i in 0..100 {{ n += i; }}\n    []\n}}\n"),
     );
-    d.write("rulebooks/mine.toml", "[rules]\n\"mine/count\" = \"warn\"\n");
+    d.write(
+        "rulebooks/mine.toml",
+        "[rules]\n\"mine/count\" = \"warn\"\n",
+    );
     let run = d.run(&["check", "--rulebook", "mine", "-"], "Hi Sam, great talk.");
     run.assert_code(2);
-    assert!(run.stderr().contains("too many operations"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("too many operations"),
+        "{}",
+        run.stderr()
+    );
 }

@@ -9,11 +9,15 @@ use serde_json::{Map, Value};
 use std::io::{BufRead, BufReader};
 
 fn open(path: &str) -> Result<std::fs::File, Problem> {
-    std::fs::File::open(path).map_err(|e| Problem::error("tact::input::read", format!("cannot read `{path}`: {e}")))
+    std::fs::File::open(path)
+        .map_err(|e| Problem::error("tact::input::read", format!("cannot read `{path}`: {e}")))
 }
 
 fn row_problem(path: &str, row: usize, message: impl Into<String>) -> Problem {
-    Problem::error("tact::input::row", format!("{path}:{row}: {}", message.into()))
+    Problem::error(
+        "tact::input::row",
+        format!("{path}:{row}: {}", message.into()),
+    )
 }
 
 /// Builds a note from a row's fields (`text` or `message`, plus front-matter keys).
@@ -21,10 +25,23 @@ pub fn note_from_row(path: &str, row: usize, obj: &Map<String, Value>) -> Item {
     let text = match obj.get("text").or_else(|| obj.get("message")) {
         Some(Value::String(s)) => s.clone(),
         Some(_) => return Err(row_problem(path, row, "`text` must be a string")),
-        None => return Err(row_problem(path, row, "the row has no `text` (or `message`) field")),
+        None => {
+            return Err(row_problem(
+                path,
+                row,
+                "the row has no `text` (or `message`) field",
+            ));
+        }
     };
     if text.len() > MAX_NOTE_BYTES {
-        return Err(row_problem(path, row, format!("the note is {} KiB; a note holds at most 64 KiB", text.len() / 1024)));
+        return Err(row_problem(
+            path,
+            row,
+            format!(
+                "the note is {} KiB; a note holds at most 64 KiB",
+                text.len() / 1024
+            ),
+        ));
     }
     if text.trim().is_empty() {
         return Err(row_problem(path, row, "the note text is empty"));
@@ -35,7 +52,11 @@ pub fn note_from_row(path: &str, row: usize, obj: &Map<String, Value>) -> Item {
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     });
-    let origin = Origin { path: path.to_owned(), row: Some(row), id };
+    let origin = Origin {
+        path: path.to_owned(),
+        row: Some(row),
+        id,
+    };
     let body = Span::new(0, text.len());
     Ok(Note::with_front(origin, text, body, front))
 }
@@ -58,7 +79,14 @@ pub fn jsonl(path: String) -> Box<dyn Iterator<Item = Item>> {
             let text = match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(e) => {
-                    return Some(Err(row_problem(&path, row, format!("not valid UTF-8 (bad byte at column {})", e.utf8_error().valid_up_to() + 1))));
+                    return Some(Err(row_problem(
+                        &path,
+                        row,
+                        format!(
+                            "not valid UTF-8 (bad byte at column {})",
+                            e.utf8_error().valid_up_to() + 1
+                        ),
+                    )));
                 }
             };
             if text.trim().is_empty() {
@@ -66,7 +94,11 @@ pub fn jsonl(path: String) -> Box<dyn Iterator<Item = Item>> {
             }
             return Some(match serde_json::from_str::<Value>(&text) {
                 Ok(Value::Object(obj)) => note_from_row(&path, row, &obj),
-                Ok(_) => Err(row_problem(&path, row, "each line must be a JSON object with a `text` field")),
+                Ok(_) => Err(row_problem(
+                    &path,
+                    row,
+                    "each line must be a JSON object with a `text` field",
+                )),
                 Err(e) => Err(row_problem(&path, row, format!("malformed JSON: {e}"))),
             });
         }
@@ -82,12 +114,21 @@ pub fn csv(path: String) -> Box<dyn Iterator<Item = Item>> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_ascii_lowercase()).collect(),
-        Err(e) => return Box::new(std::iter::once(Err(row_problem(&path, 1, format!("cannot read the header row: {e}"))))),
+        Err(e) => {
+            return Box::new(std::iter::once(Err(row_problem(
+                &path,
+                1,
+                format!("cannot read the header row: {e}"),
+            ))));
+        }
     };
     if !headers.iter().any(|h| h == "text" || h == "message") {
         return Box::new(std::iter::once(Err(Problem::error(
             "tact::input::csv-header",
-            format!("`{path}` has no `text` or `message` column (columns: {})", headers.join(", ")),
+            format!(
+                "`{path}` has no `text` or `message` column (columns: {})",
+                headers.join(", ")
+            ),
         ))));
     }
     let mut records = reader.into_byte_records();
@@ -101,7 +142,11 @@ pub fn csv(path: String) -> Box<dyn Iterator<Item = Item>> {
             Ok(rec) => {
                 let row = rec.position().map(|p| p.line() as usize).unwrap_or(0);
                 if rec.len() != headers.len() {
-                    return Some(Err(row_problem(&path, row, format!("has {} fields; the header has {}", rec.len(), headers.len()))));
+                    return Some(Err(row_problem(
+                        &path,
+                        row,
+                        format!("has {} fields; the header has {}", rec.len(), headers.len()),
+                    )));
                 }
                 let mut obj = Map::new();
                 for (h, field) in headers.iter().zip(rec.iter()) {
@@ -109,13 +154,22 @@ pub fn csv(path: String) -> Box<dyn Iterator<Item = Item>> {
                         Ok(s) => {
                             obj.insert(h.clone(), Value::String(s.to_owned()));
                         }
-                        Err(_) => return Some(Err(row_problem(&path, row, format!("column `{h}` is not valid UTF-8")))),
+                        Err(_) => {
+                            return Some(Err(row_problem(
+                                &path,
+                                row,
+                                format!("column `{h}` is not valid UTF-8"),
+                            )));
+                        }
                     }
                 }
                 // Columns named `context.<key>` fill the context table.
                 let ctx: Map<String, Value> = obj
                     .iter()
-                    .filter_map(|(k, v)| k.strip_prefix("context.").map(|k| (k.to_owned(), v.clone())))
+                    .filter_map(|(k, v)| {
+                        k.strip_prefix("context.")
+                            .map(|k| (k.to_owned(), v.clone()))
+                    })
                     .collect();
                 if !ctx.is_empty() {
                     obj.insert("context".into(), Value::Object(ctx));

@@ -29,7 +29,12 @@ pub enum Kind {
 
 /// The kind of a file, by its extension.
 pub fn kind_of(path: &Path) -> Kind {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("jsonl" | "ndjson") => Kind::Jsonl,
         Some("csv") => Kind::Csv,
         _ => Kind::Note,
@@ -48,10 +53,14 @@ pub fn expand(path: &str) -> Vec<Result<String, Problem>> {
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_noise(e.path()))
         .filter_map(|e| match e {
-            Err(e) => Some(Err(Problem::error("tact::input::read", format!("cannot walk `{path}`: {e}")))),
+            Err(e) => Some(Err(Problem::error(
+                "tact::input::read",
+                format!("cannot walk `{path}`: {e}"),
+            ))),
             Ok(e) if e.file_type().is_file() => {
                 let ext = e.path().extension().and_then(|x| x.to_str()).unwrap_or("");
-                matches!(ext, "txt" | "md" | "jsonl" | "ndjson" | "csv").then(|| Ok(e.path().display().to_string()))
+                matches!(ext, "txt" | "md" | "jsonl" | "ndjson" | "csv")
+                    .then(|| Ok(e.path().display().to_string()))
             }
             Ok(_) => None,
         })
@@ -60,23 +69,26 @@ pub fn expand(path: &str) -> Vec<Result<String, Problem>> {
 
 /// Streams the notes of every path (`-` is stdin).
 pub fn notes<'a>(paths: &'a [String], template: bool) -> impl Iterator<Item = Item> + 'a {
-    paths.iter().flat_map(|p| expand(p)).flat_map(move |file| -> Box<dyn Iterator<Item = Item>> {
-        let file = match file {
-            Ok(f) => f,
-            Err(p) => return Box::new(std::iter::once(Err(p))),
-        };
-        let with_template = move |item: Item| {
-            item.map(|mut n| {
-                n.template = template;
-                n
-            })
-        };
-        match kind_of(Path::new(&file)) {
-            Kind::Note => Box::new(std::iter::once(with_template(read_note_file(&file)))),
-            Kind::Jsonl => Box::new(batch::jsonl(file).map(with_template)),
-            Kind::Csv => Box::new(batch::csv(file).map(with_template)),
-        }
-    })
+    paths
+        .iter()
+        .flat_map(|p| expand(p))
+        .flat_map(move |file| -> Box<dyn Iterator<Item = Item>> {
+            let file = match file {
+                Ok(f) => f,
+                Err(p) => return Box::new(std::iter::once(Err(p))),
+            };
+            let with_template = move |item: Item| {
+                item.map(|mut n| {
+                    n.template = template;
+                    n
+                })
+            };
+            match kind_of(Path::new(&file)) {
+                Kind::Note => Box::new(std::iter::once(with_template(read_note_file(&file)))),
+                Kind::Jsonl => Box::new(batch::jsonl(file).map(with_template)),
+                Kind::Csv => Box::new(batch::csv(file).map(with_template)),
+            }
+        })
 }
 
 /// Reads one note file (or stdin for `-`).
@@ -96,7 +108,9 @@ pub fn read_note_file(path: &str) -> Item {
         if meta.len() as usize > MAX_NOTE_BYTES {
             return Err(too_large(path, meta.len() as usize));
         }
-        std::fs::read(path).map_err(|e| Problem::error("tact::input::read", format!("cannot read `{path}`: {e}")))?
+        std::fs::read(path).map_err(|e| {
+            Problem::error("tact::input::read", format!("cannot read `{path}`: {e}"))
+        })?
     };
     if bytes.len() > MAX_NOTE_BYTES {
         return Err(too_large(path, bytes.len()));
@@ -106,16 +120,26 @@ pub fn read_note_file(path: &str) -> Item {
 }
 
 fn too_large(path: &str, len: usize) -> Problem {
-    Problem::error("tact::input::too-large", format!("`{path}` is {} KiB; a note file holds at most {} KiB", len / 1024, MAX_NOTE_BYTES / 1024))
-        .help("a connection note is at most 300 characters; put many notes in a .jsonl or .csv batch")
+    Problem::error(
+        "tact::input::too-large",
+        format!(
+            "`{path}` is {} KiB; a note file holds at most {} KiB",
+            len / 1024,
+            MAX_NOTE_BYTES / 1024
+        ),
+    )
+    .help("a connection note is at most 300 characters; put many notes in a .jsonl or .csv batch")
 }
 
 /// Decodes UTF-8, naming the first bad byte.
 pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, Problem> {
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        Problem::error("tact::input::utf8", format!("`{name}` is not valid UTF-8 (bad byte at offset {at})"))
-            .help("save the note as UTF-8")
+        Problem::error(
+            "tact::input::utf8",
+            format!("`{name}` is not valid UTF-8 (bad byte at offset {at})"),
+        )
+        .help("save the note as UTF-8")
     })
 }
 
@@ -132,9 +156,15 @@ pub fn note_from_text(origin: Origin, text: String) -> Item {
     };
     let note = Note::with_front(origin, text, split.body, split.front);
     if note.body_text().trim().is_empty() {
-        return Err(Problem::error("tact::input::empty", format!("`{name}` has no note text"))
-            .at(Source::new(name, note.source.clone()), note.body, "the note is empty here")
-            .help("write the note below the front matter"));
+        return Err(
+            Problem::error("tact::input::empty", format!("`{name}` has no note text"))
+                .at(
+                    Source::new(name, note.source.clone()),
+                    note.body,
+                    "the note is empty here",
+                )
+                .help("write the note below the front matter"),
+        );
     }
     Ok(note)
 }

@@ -73,6 +73,7 @@ pub struct FrontMatterError {
 }
 
 /// The result of splitting a note file: its front matter and where the body starts.
+#[derive(Debug)]
 pub struct Split {
     /// The parsed front matter (default when there is none).
     pub front: FrontMatter,
@@ -100,7 +101,10 @@ pub fn split(source: &str) -> Result<Split, FrontMatterError> {
     let rest = &source[bom..];
     let first_line_end = rest.find('\n').map(|i| i + 1).unwrap_or(rest.len());
     if rest[..first_line_end].trim_end() != "+++" {
-        return Ok(Split { front: FrontMatter::default(), body: Span::new(0, source.len()) });
+        return Ok(Split {
+            front: FrontMatter::default(),
+            body: Span::new(0, source.len()),
+        });
     }
     let toml_start = bom + first_line_end;
     let mut pos = toml_start;
@@ -111,7 +115,10 @@ pub fn split(source: &str) -> Result<Split, FrontMatterError> {
                 span: Span::new(bom, bom + 3),
             });
         }
-        let end = source[pos..].find('\n').map(|i| pos + i + 1).unwrap_or(source.len());
+        let end = source[pos..]
+            .find('\n')
+            .map(|i| pos + i + 1)
+            .unwrap_or(source.len());
         if source[pos..end].trim_end() == "+++" {
             break (pos, end);
         }
@@ -119,7 +126,10 @@ pub fn split(source: &str) -> Result<Split, FrontMatterError> {
     };
     let toml_text = &source[toml_start..close.0];
     let front = parse(toml_text, toml_start)?;
-    Ok(Split { front, body: Span::new(close.1, source.len()) })
+    Ok(Split {
+        front,
+        body: Span::new(close.1, source.len()),
+    })
 }
 
 fn parse(toml_text: &str, offset: usize) -> Result<FrontMatter, FrontMatterError> {
@@ -149,8 +159,12 @@ fn parse(toml_text: &str, offset: usize) -> Result<FrontMatter, FrontMatterError
         .into_iter()
         .map(|s| {
             // The TOML span includes the quotes; point at the id itself.
-            let span = Span::new(s.span().start + 1, s.span().end.saturating_sub(1)).shifted(offset);
-            Allowance { rule: s.into_inner(), span }
+            let span =
+                Span::new(s.span().start + 1, s.span().end.saturating_sub(1)).shifted(offset);
+            Allowance {
+                rule: s.into_inner(),
+                span,
+            }
         })
         .collect();
     Ok(FrontMatter {
@@ -190,22 +204,41 @@ fn scalars(table: toml::Table) -> BTreeMap<String, String> {
 /// Builds front matter from a batch row's fields (JSONL object or CSV columns).
 pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> Result<FrontMatter, String> {
     use serde_json::Value;
-    let text = |k: &str| obj.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+    let text = |k: &str| {
+        obj.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
     let account = match text("account").as_deref() {
         None | Some("premium") => Account::Premium,
         Some("free") => Account::Free,
-        Some(other) => return Err(format!("unknown account `{other}`: expected `free` or `premium`")),
+        Some(other) => {
+            return Err(format!(
+                "unknown account `{other}`: expected `free` or `premium`"
+            ));
+        }
     };
     let followup = match obj.get("followup") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) => matches!(s.trim().to_ascii_lowercase().as_str(), "true" | "yes" | "1"),
+        Some(Value::String(s)) => {
+            matches!(s.trim().to_ascii_lowercase().as_str(), "true" | "yes" | "1")
+        }
         Some(other) => return Err(format!("`followup` must be true or false, not {other}")),
     };
     let allow = match obj.get("allow") {
         None | Some(Value::Null) => vec![],
-        Some(Value::String(s)) => s.split([',', ';']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
-        Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        Some(Value::String(s)) => s
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
         Some(other) => return Err(format!("`allow` must be a list of rule ids, not {other}")),
     };
     let mut context = BTreeMap::new();
@@ -216,7 +249,9 @@ pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> Result<Fro
             }
         }
     }
-    const KNOWN: [&str; 9] = ["text", "message", "id", "to", "goal", "followup", "account", "allow", "context"];
+    const KNOWN: [&str; 9] = [
+        "text", "message", "id", "to", "goal", "followup", "account", "allow", "context",
+    ];
     let extra = obj
         .iter()
         .filter(|(k, _)| !KNOWN.contains(&k.as_str()) && k.as_str() != "reason")
@@ -228,7 +263,13 @@ pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> Result<Fro
         followup,
         account,
         context,
-        allow: allow.into_iter().map(|rule| Allowance { rule, span: Span::new(0, 0) }).collect(),
+        allow: allow
+            .into_iter()
+            .map(|rule| Allowance {
+                rule,
+                span: Span::new(0, 0),
+            })
+            .collect(),
         reason: text("reason"),
         extra,
     })
@@ -268,10 +309,19 @@ mod tests {
 
     #[test]
     fn unclosed_and_malformed_front_matter_are_errors_with_spans() {
-        assert!(split("+++\nto = \"x\"\n").unwrap_err().message.contains("never closed"));
+        assert!(
+            split("+++\nto = \"x\"\n")
+                .unwrap_err()
+                .message
+                .contains("never closed")
+        );
         let src = "+++\nto = \n+++\nHi";
         let e = split(src).unwrap_err();
-        assert!(e.message.starts_with("malformed front matter"), "{}", e.message);
+        assert!(
+            e.message.starts_with("malformed front matter"),
+            "{}",
+            e.message
+        );
         assert!(e.span.start >= 4 && e.span.end <= 10, "{:?}", e.span);
         let e = split("+++\naccount = \"gold\"\n+++\nHi").unwrap_err();
         assert!(e.message.contains("gold"));

@@ -23,7 +23,11 @@ pub struct Origin {
 impl Origin {
     /// A whole file.
     pub fn file(path: impl Into<String>) -> Self {
-        Origin { path: path.into(), row: None, id: None }
+        Origin {
+            path: path.into(),
+            row: None,
+            id: None,
+        }
     }
 }
 
@@ -66,7 +70,14 @@ impl Note {
     /// Builds a note whose front matter is already known (a batch row).
     pub fn with_front(origin: Origin, source: String, body: Span, front: FrontMatter) -> Note {
         let segments = segment::segment(&source, body);
-        Note { origin, source, body, front, segments, template: false }
+        Note {
+            origin,
+            source,
+            body,
+            front,
+            segments,
+            template: false,
+        }
     }
 
     /// The body text.
@@ -82,7 +93,10 @@ impl Note {
 
     /// The recipient's first name, from `to`.
     pub fn first_name(&self) -> Option<&str> {
-        self.front.to.as_deref().and_then(|t| t.split_whitespace().next())
+        self.front
+            .to
+            .as_deref()
+            .and_then(|t| t.split_whitespace().next())
     }
 
     /// The value a placeholder stands for, when the front matter knows it.
@@ -91,10 +105,15 @@ impl Note {
         match name {
             "first_name" | "firstname" | "name" | "first" => self.first_name().map(str::to_owned),
             "full_name" | "fullname" | "recipient" => to.map(str::to_owned),
-            "last_name" | "lastname" | "last" => {
-                to.and_then(|t| t.split_whitespace().skip(1).last()).map(str::to_owned)
-            }
-            other => self.front.context.get(other).or_else(|| self.front.extra.get(other)).cloned(),
+            "last_name" | "lastname" | "last" => to
+                .and_then(|t| t.split_whitespace().skip(1).last())
+                .map(str::to_owned),
+            other => self
+                .front
+                .context
+                .get(other)
+                .or_else(|| self.front.extra.get(other))
+                .cloned(),
         }
     }
 }

@@ -68,29 +68,70 @@ static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 const GREETINGS: [&str; 12] = [
-    "good morning", "good afternoon", "good evening", "greetings", "hello", "hiya", "howdy", "dear", "hey", "hi", "yo", "to",
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "greetings",
+    "hello",
+    "hiya",
+    "howdy",
+    "dear",
+    "hey",
+    "hi",
+    "yo",
+    "to",
 ];
-const GENERIC_NAMES: [&str; 9] = ["there", "all", "everyone", "team", "friend", "folks", "sir", "madam", "guys"];
+const GENERIC_NAMES: [&str; 9] = [
+    "there", "all", "everyone", "team", "friend", "folks", "sir", "madam", "guys",
+];
 const SIGN_OFFS: [&str; 14] = [
-    "best regards", "kind regards", "warm regards", "warmly", "regards", "best wishes", "best", "cheers", "thanks",
-    "thank you", "sincerely", "respectfully", "many thanks", "all the best",
+    "best regards",
+    "kind regards",
+    "warm regards",
+    "warmly",
+    "regards",
+    "best wishes",
+    "best",
+    "cheers",
+    "thanks",
+    "thank you",
+    "sincerely",
+    "respectfully",
+    "many thanks",
+    "all the best",
 ];
-const FIRST_PERSON: [&str; 9] = ["i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll"];
-const SECOND_PERSON: [&str; 8] = ["you", "your", "yours", "yourself", "you're", "you've", "you'd", "you'll"];
+const FIRST_PERSON: [&str; 9] = [
+    "i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll",
+];
+const SECOND_PERSON: [&str; 8] = [
+    "you", "your", "yours", "yourself", "you're", "you've", "you'd", "you'll",
+];
 
 /// Segments `source[body]`; every span is an offset into `source`.
 pub fn segment(source: &str, body: Span) -> Segments {
     let text = &source[body.start..body.end];
     let off = body.start;
     let words = words(text, off);
-    let first_person = words.iter().filter(|w| FIRST_PERSON.contains(&w.norm.as_str())).count();
-    let second_person = words.iter().filter(|w| SECOND_PERSON.contains(&w.norm.as_str())).count();
+    let first_person = words
+        .iter()
+        .filter(|w| FIRST_PERSON.contains(&w.norm.as_str()))
+        .count();
+    let second_person = words
+        .iter()
+        .filter(|w| SECOND_PERSON.contains(&w.norm.as_str()))
+        .count();
     let placeholders = PLACEHOLDER
         .captures_iter(text)
         .map(|c| {
             let all = c.get(0).expect("group 0 always matches");
-            let inner = (1..=5).find_map(|i| c.get(i)).map(|m| m.as_str()).unwrap_or("");
-            Placeholder { span: Span::new(all.start(), all.end()).shifted(off), name: snake_case(inner) }
+            let inner = (1..=5)
+                .find_map(|i| c.get(i))
+                .map(|m| m.as_str())
+                .unwrap_or("");
+            Placeholder {
+                span: Span::new(all.start(), all.end()).shifted(off),
+                name: snake_case(inner),
+            }
         })
         .collect();
     Segments {
@@ -133,14 +174,20 @@ fn words(text: &str, off: usize) -> Vec<Word> {
                 break;
             }
         }
-        out.push(Word { span: Span::new(start, end).shifted(off), norm: normalize(&text[start..end]) });
+        out.push(Word {
+            span: Span::new(start, end).shifted(off),
+            norm: normalize(&text[start..end]),
+        });
     }
     out
 }
 
 /// Lowercases and straightens curly apostrophes, as phrase matching does.
 pub fn normalize(s: &str) -> String {
-    s.chars().flat_map(char::to_lowercase).map(|c| if c == '’' || c == '‘' { '\'' } else { c }).collect()
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == '’' || c == '‘' { '\'' } else { c })
+        .collect()
 }
 
 fn sentences(text: &str, off: usize) -> Vec<Sentence> {
@@ -154,7 +201,10 @@ fn sentences(text: &str, off: usize) -> Vec<Sentence> {
         if trimmed.chars().any(char::is_alphanumeric) {
             let lead = piece.len() - piece.trim_start().len();
             let span = Span::new(s + lead, s + lead + trimmed.len());
-            out.push(Sentence { span: span.shifted(off), question: trimmed.ends_with('?') });
+            out.push(Sentence {
+                span: span.shifted(off),
+                question: trimmed.ends_with('?'),
+            });
         }
     };
     while i < bytes.len() {
@@ -183,15 +233,24 @@ fn sentences(text: &str, off: usize) -> Vec<Sentence> {
 fn greeting(text: &str, off: usize) -> Option<Greeting> {
     let lead = text.len() - text.trim_start().len();
     let rest = &text[lead..];
-    let lower = rest.get(..20.min(rest.len())).map(normalize).unwrap_or_else(|| normalize(rest));
+    let lower = rest
+        .get(..20.min(rest.len()))
+        .map(normalize)
+        .unwrap_or_else(|| normalize(rest));
     let word = GREETINGS.iter().find(|g| {
-        lower.starts_with(*g) && lower[g.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+        lower.starts_with(*g)
+            && lower[g.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
     })?;
     let line_end = rest.find('\n').unwrap_or(rest.len());
     let line = &rest[..line_end];
     // The name runs to the first comma, dash, colon, or sentence end on the line.
     let after = &line[word.len()..];
-    let stop = after.find([',', '!', ':', '.', '—', '–', ';']).unwrap_or(after.len());
+    let stop = after
+        .find([',', '!', ':', '.', '—', '–', ';'])
+        .unwrap_or(after.len());
     let name_part = &after[..stop];
     let name_text = name_part.trim();
     let mut name = None;
@@ -201,11 +260,17 @@ fn greeting(text: &str, off: usize) -> Option<Greeting> {
         let ends_clean = stop < after.len();
         let kept: Vec<&str> = candidate
             .iter()
-            .take_while(|w| ends_clean || w.chars().next().is_some_and(|c| c.is_uppercase() || c == '{' || c == '[' || c == '<' || c == '#'))
+            .take_while(|w| {
+                ends_clean
+                    || w.chars().next().is_some_and(|c| {
+                        c.is_uppercase() || c == '{' || c == '[' || c == '<' || c == '#'
+                    })
+            })
             .take(if ends_clean { 4 } else { 1 })
             .copied()
             .collect();
-        if !kept.is_empty() && !(kept.len() == 1 && GENERIC_NAMES.contains(&normalize(kept[0]).as_str())) {
+        let generic = kept.len() == 1 && GENERIC_NAMES.contains(&normalize(kept[0]).as_str());
+        if !kept.is_empty() && !generic {
             let name_start = word.len() + (name_part.len() - name_part.trim_start().len());
             let last = kept.last().expect("kept is not empty");
             let last_at = after.find(last).unwrap_or(0);
@@ -222,7 +287,10 @@ fn greeting(text: &str, off: usize) -> Option<Greeting> {
         return None;
     }
     let end = name.map(|n| n.end - off - lead).unwrap_or(word.len());
-    Some(Greeting { span: Span::new(0, end).shifted(off + lead), name })
+    Some(Greeting {
+        span: Span::new(0, end).shifted(off + lead),
+        name,
+    })
 }
 
 fn sign_off(text: &str, off: usize) -> Option<Span> {
@@ -241,7 +309,12 @@ fn sign_off(text: &str, off: usize) -> Option<Span> {
         let lead = line.len() - line.trim_start().len();
         let norm = normalize(line.trim());
         let hit = SIGN_OFFS.iter().any(|s| {
-            norm.starts_with(s) && norm[s.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric()) && norm.len() < s.len() + 40
+            norm.starts_with(s)
+                && norm[s.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric())
+                && norm.len() < s.len() + 40
         });
         if hit && (n > 1 || start > 0) {
             return Some(Span::new(start + lead, trimmed.len()).shifted(off));
@@ -294,7 +367,10 @@ mod tests {
         let s = "Hi Riya, I saw your post. Could we talk?\nBest, Sam";
         let sg = seg(s);
         let texts: Vec<_> = sg.sentences.iter().map(|x| at(s, x.span)).collect();
-        assert_eq!(texts, ["Hi Riya, I saw your post.", "Could we talk?", "Best, Sam"]);
+        assert_eq!(
+            texts,
+            ["Hi Riya, I saw your post.", "Could we talk?", "Best, Sam"]
+        );
         assert_eq!(sg.sentences.iter().filter(|x| x.question).count(), 1);
     }
 
@@ -316,7 +392,9 @@ mod tests {
             ("Hi Riya I saw your post", Some("Riya")),
         ];
         for (s, want) in cases {
-            let g = seg(s).greeting.unwrap_or_else(|| panic!("no greeting in {s}"));
+            let g = seg(s)
+                .greeting
+                .unwrap_or_else(|| panic!("no greeting in {s}"));
             assert_eq!(g.name.map(|n| at(s, n)), want, "{s}");
         }
         assert!(seg("I saw your post").greeting.is_none());
@@ -334,7 +412,16 @@ mod tests {
     fn placeholders_in_every_style() {
         let s = "Hi {first_name}, {{companyName}} [Company Name] #firstName# <Company> [link]";
         let names: Vec<_> = seg(s).placeholders.iter().map(|p| p.name.clone()).collect();
-        assert_eq!(names, ["first_name", "company_name", "company_name", "first_name", "company"]);
+        assert_eq!(
+            names,
+            [
+                "first_name",
+                "company_name",
+                "company_name",
+                "first_name",
+                "company"
+            ]
+        );
     }
 
     #[test]

@@ -75,7 +75,8 @@ impl NoteRef {
     }
 
     fn opt(&self, span: Option<Span>) -> Dynamic {
-        span.map(|s| Dynamic::from(self.mk(s, ""))).unwrap_or(Dynamic::UNIT)
+        span.map(|s| Dynamic::from(self.mk(s, "")))
+            .unwrap_or(Dynamic::UNIT)
     }
 
     fn find_in_span(&self, within: Span, phrases: &[ImmutableString]) -> Array {
@@ -83,7 +84,9 @@ impl NoteRef {
         let within = within.clamp_to(&note.source);
         let text = &note.source[within.start..within.end];
         let m = matcher::phrases(phrases);
-        m.find_iter(text).map(|h| Dynamic::from(self.mk(h.span.shifted(within.start), &phrases[h.phrase]))).collect()
+        m.find_iter(text)
+            .map(|h| Dynamic::from(self.mk(h.span.shifted(within.start), &phrases[h.phrase])))
+            .collect()
     }
 
     fn regex_in_span(&self, within: Span, pattern: &str) -> RhaiResult<Array> {
@@ -96,7 +99,10 @@ impl NoteRef {
             .map(|c| {
                 let all = c.get(0).expect("group 0 always matches");
                 let inner = c.get(1).map(|g| g.as_str()).unwrap_or("");
-                Dynamic::from(self.mk(Span::new(all.start(), all.end()).shifted(within.start), inner))
+                Dynamic::from(self.mk(
+                    Span::new(all.start(), all.end()).shifted(within.start),
+                    inner,
+                ))
             })
             .collect())
     }
@@ -117,7 +123,11 @@ pub fn to_span(d: &Dynamic) -> Result<Span, String> {
     if let Some(m) = d.clone().try_cast::<Match>() {
         return Ok(Span::new(m.start.max(0) as usize, m.end.max(0) as usize));
     }
-    let int = |d: Option<&Dynamic>| d.and_then(|d| d.as_int().ok()).filter(|i| *i >= 0).map(|i| i as usize);
+    let int = |d: Option<&Dynamic>| {
+        d.and_then(|d| d.as_int().ok())
+            .filter(|i| *i >= 0)
+            .map(|i| i as usize)
+    };
     if let Some(map) = d.read_lock::<Map>() {
         if let (Some(s), Some(e)) = (int(map.get("start")), int(map.get("end"))) {
             return Ok(Span::new(s, e));
@@ -131,7 +141,10 @@ pub fn to_span(d: &Dynamic) -> Result<Span, String> {
     {
         return Ok(Span::new(s, e));
     }
-    Err(format!("expected a Match, a map with `start` and `end`, or [start, end], found {}", d.type_name()))
+    Err(format!(
+        "expected a Match, a map with `start` and `end`, or [start, end], found {}",
+        d.type_name()
+    ))
 }
 
 fn edit(at: &Dynamic, start_only: Option<bool>, text: &str) -> RhaiResult<Map> {
@@ -144,7 +157,10 @@ fn edit(at: &Dynamic, start_only: Option<bool>, text: &str) -> RhaiResult<Map> {
     let mut m = Map::new();
     m.insert("start".into(), Dynamic::from_int(span.start as i64));
     m.insert("end".into(), Dynamic::from_int(span.end as i64));
-    m.insert("replacement".into(), Dynamic::from(ImmutableString::from(text)));
+    m.insert(
+        "replacement".into(),
+        Dynamic::from(ImmutableString::from(text)),
+    );
     m.insert("safe".into(), Dynamic::TRUE);
     Ok(m)
 }
@@ -154,7 +170,10 @@ fn finding(at: &Dynamic, message: &str, help: Option<&str>) -> RhaiResult<Map> {
     let mut m = Map::new();
     m.insert("start".into(), Dynamic::from_int(span.start as i64));
     m.insert("end".into(), Dynamic::from_int(span.end as i64));
-    m.insert("message".into(), Dynamic::from(ImmutableString::from(message)));
+    m.insert(
+        "message".into(),
+        Dynamic::from(ImmutableString::from(message)),
+    );
     if let Some(h) = help {
         m.insert("help".into(), Dynamic::from(ImmutableString::from(h)));
     }
@@ -169,8 +188,12 @@ pub fn register(engine: &mut Engine) {
         .register_get("end", |m: &mut Match| m.end)
         .register_get("text", |m: &mut Match| m.text.clone())
         .register_get("inner", |m: &mut Match| m.inner.clone())
-        .register_fn("to_string", |m: &mut Match| format!("{:?}@{}..{}", m.text.as_str(), m.start, m.end))
-        .register_fn("to_debug", |m: &mut Match| format!("Match({:?}@{}..{})", m.text.as_str(), m.start, m.end));
+        .register_fn("to_string", |m: &mut Match| {
+            format!("{:?}@{}..{}", m.text.as_str(), m.start, m.end)
+        })
+        .register_fn("to_debug", |m: &mut Match| {
+            format!("Match({:?}@{}..{})", m.text.as_str(), m.start, m.end)
+        });
 
     engine
         .register_type_with_name::<NoteRef>("Note")
@@ -178,100 +201,201 @@ pub fn register(engine: &mut Engine) {
             n.0.text.get_or_init(|| n.note().body_text().into()).clone()
         })
         .register_get("lower", |n: &mut NoteRef| {
-            n.0.lower.get_or_init(|| n.note().body_text().to_lowercase().into()).clone()
+            n.0.lower
+                .get_or_init(|| n.note().body_text().to_lowercase().into())
+                .clone()
         })
         .register_get("body", |n: &mut NoteRef| n.mk(n.note().body, ""))
         .register_get("length", |n: &mut NoteRef| n.0.length as i64)
         .register_get("words", |n: &mut NoteRef| {
-            n.0.words.get_or_init(|| n.note().segments.words.iter().map(|w| Dynamic::from(n.mk(w.span, &w.norm))).collect()).clone()
+            n.0.words
+                .get_or_init(|| {
+                    n.note()
+                        .segments
+                        .words
+                        .iter()
+                        .map(|w| Dynamic::from(n.mk(w.span, &w.norm)))
+                        .collect()
+                })
+                .clone()
         })
-        .register_get("word_count", |n: &mut NoteRef| n.note().segments.words.len() as i64)
+        .register_get("word_count", |n: &mut NoteRef| {
+            n.note().segments.words.len() as i64
+        })
         .register_get("sentences", |n: &mut NoteRef| {
-            n.0.sentences.get_or_init(|| n.note().segments.sentences.iter().map(|s| Dynamic::from(n.mk(s.span, ""))).collect()).clone()
+            n.0.sentences
+                .get_or_init(|| {
+                    n.note()
+                        .segments
+                        .sentences
+                        .iter()
+                        .map(|s| Dynamic::from(n.mk(s.span, "")))
+                        .collect()
+                })
+                .clone()
         })
         .register_get("questions", |n: &mut NoteRef| {
             n.0.questions
                 .get_or_init(|| {
-                    n.note().segments.sentences.iter().filter(|s| s.question).map(|s| Dynamic::from(n.mk(s.span, ""))).collect()
+                    n.note()
+                        .segments
+                        .sentences
+                        .iter()
+                        .filter(|s| s.question)
+                        .map(|s| Dynamic::from(n.mk(s.span, "")))
+                        .collect()
                 })
                 .clone()
         })
-        .register_get("greeting", |n: &mut NoteRef| n.opt(n.note().segments.greeting.as_ref().map(|g| g.span)))
+        .register_get("greeting", |n: &mut NoteRef| {
+            n.opt(n.note().segments.greeting.as_ref().map(|g| g.span))
+        })
         .register_get("greeting_name", |n: &mut NoteRef| {
             n.opt(n.note().segments.greeting.as_ref().and_then(|g| g.name))
         })
-        .register_get("sign_off", |n: &mut NoteRef| n.opt(n.note().segments.sign_off))
+        .register_get("sign_off", |n: &mut NoteRef| {
+            n.opt(n.note().segments.sign_off)
+        })
         .register_get("placeholders", |n: &mut NoteRef| {
             n.0.placeholders
-                .get_or_init(|| n.note().segments.placeholders.iter().map(|p| Dynamic::from(n.mk(p.span, &p.name))).collect())
+                .get_or_init(|| {
+                    n.note()
+                        .segments
+                        .placeholders
+                        .iter()
+                        .map(|p| Dynamic::from(n.mk(p.span, &p.name)))
+                        .collect()
+                })
                 .clone()
         })
-        .register_get("first_person", |n: &mut NoteRef| n.note().segments.first_person as i64)
-        .register_get("second_person", |n: &mut NoteRef| n.note().segments.second_person as i64)
-        .register_get("recipient", |n: &mut NoteRef| opt_str(n.note().front.to.as_deref()))
-        .register_get("first_name", |n: &mut NoteRef| opt_str(n.note().first_name()))
-        .register_get("goal", |n: &mut NoteRef| opt_str(n.note().front.goal.as_deref()))
+        .register_get("first_person", |n: &mut NoteRef| {
+            n.note().segments.first_person as i64
+        })
+        .register_get("second_person", |n: &mut NoteRef| {
+            n.note().segments.second_person as i64
+        })
+        .register_get("recipient", |n: &mut NoteRef| {
+            opt_str(n.note().front.to.as_deref())
+        })
+        .register_get("first_name", |n: &mut NoteRef| {
+            opt_str(n.note().first_name())
+        })
+        .register_get("goal", |n: &mut NoteRef| {
+            opt_str(n.note().front.goal.as_deref())
+        })
         .register_get("followup", |n: &mut NoteRef| n.note().front.followup)
         .register_get("account", |n: &mut NoteRef| n.note().front.account.as_str())
-        .register_get("limit", |n: &mut NoteRef| n.note().front.account.limit() as i64)
+        .register_get("limit", |n: &mut NoteRef| {
+            n.note().front.account.limit() as i64
+        })
         .register_get("template", |n: &mut NoteRef| n.note().template)
         .register_get("context", |n: &mut NoteRef| {
             n.0.context
                 .get_or_init(|| {
-                    n.note().front.context.iter().map(|(k, v)| (k.as_str().into(), Dynamic::from(ImmutableString::from(v.as_str())))).collect()
+                    n.note()
+                        .front
+                        .context
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                k.as_str().into(),
+                                Dynamic::from(ImmutableString::from(v.as_str())),
+                            )
+                        })
+                        .collect()
                 })
                 .clone()
         })
         .register_fn("get", |n: &mut NoteRef, key: &str| {
             let f = &n.note().front;
-            opt_str(f.context.get(key).or_else(|| f.extra.get(key)).map(String::as_str))
+            opt_str(
+                f.context
+                    .get(key)
+                    .or_else(|| f.extra.get(key))
+                    .map(String::as_str),
+            )
         })
-        .register_fn("placeholder_value", |n: &mut NoteRef, name: &str| opt_str(n.note().placeholder_value(name).as_deref()))
-        .register_fn("find", |n: &mut NoteRef, phrases: Array| -> RhaiResult<Array> {
-            Ok(n.find_in_span(n.note().body, &strings(&phrases)?))
+        .register_fn("placeholder_value", |n: &mut NoteRef, name: &str| {
+            opt_str(n.note().placeholder_value(name).as_deref())
         })
-        .register_fn("find", |n: &mut NoteRef, phrase: ImmutableString| n.find_in_span(n.note().body, &[phrase]))
-        .register_fn("has", |n: &mut NoteRef, phrases: Array| -> RhaiResult<bool> {
-            let body = n.note().body;
-            Ok(matcher::phrases(&strings(&phrases)?).is_match(&n.note().source[body.start..body.end]))
+        .register_fn(
+            "find",
+            |n: &mut NoteRef, phrases: Array| -> RhaiResult<Array> {
+                Ok(n.find_in_span(n.note().body, &strings(&phrases)?))
+            },
+        )
+        .register_fn("find", |n: &mut NoteRef, phrase: ImmutableString| {
+            n.find_in_span(n.note().body, &[phrase])
         })
+        .register_fn(
+            "has",
+            |n: &mut NoteRef, phrases: Array| -> RhaiResult<bool> {
+                let body = n.note().body;
+                Ok(matcher::phrases(&strings(&phrases)?)
+                    .is_match(&n.note().source[body.start..body.end]))
+            },
+        )
         .register_fn("has", |n: &mut NoteRef, phrase: ImmutableString| {
             !n.find_in_span(n.note().body, &[phrase]).is_empty()
         })
-        .register_fn("find_in", |n: &mut NoteRef, at: Dynamic, phrases: Array| -> RhaiResult<Array> {
-            Ok(n.find_in_span(to_span(&at)?, &strings(&phrases)?))
+        .register_fn(
+            "find_in",
+            |n: &mut NoteRef, at: Dynamic, phrases: Array| -> RhaiResult<Array> {
+                Ok(n.find_in_span(to_span(&at)?, &strings(&phrases)?))
+            },
+        )
+        .register_fn("find_regex", |n: &mut NoteRef, pattern: &str| {
+            n.regex_in_span(n.note().body, pattern)
         })
-        .register_fn("find_regex", |n: &mut NoteRef, pattern: &str| n.regex_in_span(n.note().body, pattern))
-        .register_fn("has_regex", |n: &mut NoteRef, pattern: &str| -> RhaiResult<bool> {
-            let body = n.note().body;
-            Ok(matcher::regex(pattern)?.is_match(&n.note().source[body.start..body.end]))
-        })
-        .register_fn("find_regex_in", |n: &mut NoteRef, at: Dynamic, pattern: &str| {
-            n.regex_in_span(to_span(&at)?, pattern)
-        })
-        .register_fn("words_in", |n: &mut NoteRef, at: Dynamic| -> RhaiResult<Array> {
-            let span = to_span(&at)?;
-            Ok(n.note()
-                .segments
-                .words
-                .iter()
-                .filter(|w| w.span.start >= span.start && w.span.end <= span.end)
-                .map(|w| Dynamic::from(n.mk(w.span, &w.norm)))
-                .collect())
-        })
+        .register_fn(
+            "has_regex",
+            |n: &mut NoteRef, pattern: &str| -> RhaiResult<bool> {
+                let body = n.note().body;
+                Ok(matcher::regex(pattern)?.is_match(&n.note().source[body.start..body.end]))
+            },
+        )
+        .register_fn(
+            "find_regex_in",
+            |n: &mut NoteRef, at: Dynamic, pattern: &str| n.regex_in_span(to_span(&at)?, pattern),
+        )
+        .register_fn(
+            "words_in",
+            |n: &mut NoteRef, at: Dynamic| -> RhaiResult<Array> {
+                let span = to_span(&at)?;
+                Ok(n.note()
+                    .segments
+                    .words
+                    .iter()
+                    .filter(|w| w.span.start >= span.start && w.span.end <= span.end)
+                    .map(|w| Dynamic::from(n.mk(w.span, &w.norm)))
+                    .collect())
+            },
+        )
         .register_fn("span", |n: &mut NoteRef, start: i64, end: i64| {
             n.mk(Span::new(start.max(0) as usize, end.max(0) as usize), "")
         })
-        .register_fn("to_string", |n: &mut NoteRef| format!("Note({})", n.note().origin))
-        .register_fn("to_debug", |n: &mut NoteRef| format!("Note({})", n.note().origin));
+        .register_fn("to_string", |n: &mut NoteRef| {
+            format!("Note({})", n.note().origin)
+        })
+        .register_fn("to_debug", |n: &mut NoteRef| {
+            format!("Note({})", n.note().origin)
+        });
 
     engine
-        .register_fn("finding", |at: Dynamic, message: &str| finding(&at, message, None))
-        .register_fn("finding", |at: Dynamic, message: &str, help: &str| finding(&at, message, Some(help)))
+        .register_fn("finding", |at: Dynamic, message: &str| {
+            finding(&at, message, None)
+        })
+        .register_fn("finding", |at: Dynamic, message: &str, help: &str| {
+            finding(&at, message, Some(help))
+        })
         .register_fn("replace", |at: Dynamic, text: &str| edit(&at, None, text))
         .register_fn("delete", |at: Dynamic| edit(&at, None, ""))
-        .register_fn("insert_before", |at: Dynamic, text: &str| edit(&at, Some(true), text))
-        .register_fn("insert_after", |at: Dynamic, text: &str| edit(&at, Some(false), text))
+        .register_fn("insert_before", |at: Dynamic, text: &str| {
+            edit(&at, Some(true), text)
+        })
+        .register_fn("insert_after", |at: Dynamic, text: &str| {
+            edit(&at, Some(false), text)
+        })
         .register_fn("as_unsafe", |mut e: Map| {
             e.insert("safe".into(), Dynamic::FALSE);
             e
@@ -279,5 +403,6 @@ pub fn register(engine: &mut Engine) {
 }
 
 fn opt_str(s: Option<&str>) -> Dynamic {
-    s.map(|s| Dynamic::from(ImmutableString::from(s))).unwrap_or(Dynamic::UNIT)
+    s.map(|s| Dynamic::from(ImmutableString::from(s)))
+        .unwrap_or(Dynamic::UNIT)
 }

@@ -38,7 +38,11 @@ pub struct DiscoverError {
 /// Editor droppings and hidden files are never rules (vim's `4913`, `.swp`, `~`, `.#x`).
 pub fn is_noise(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".swx") || name == "4913"
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name == "4913"
 }
 
 /// The embedded `core` pack's rule files.
@@ -59,7 +63,9 @@ pub fn embedded_rules() -> Vec<RuleFile> {
                 path: format!("builtin:plugins/{rel}"),
                 disk_path: None,
                 source: Arc::from(*text),
-                tests: files.get(test_rel.as_str()).map(|t| (format!("builtin:plugins/{test_rel}"), Arc::from(*t))),
+                tests: files
+                    .get(test_rel.as_str())
+                    .map(|t| (format!("builtin:plugins/{test_rel}"), Arc::from(*t))),
             })
         })
         .collect()
@@ -82,9 +88,10 @@ fn pack_of(folder: &Path, file: &Path) -> (String, PathBuf) {
     let rel = file.strip_prefix(folder).unwrap_or(file);
     let mut comps = rel.components();
     match (comps.next(), comps.next()) {
-        (Some(first), Some(_)) => {
-            (first.as_os_str().to_string_lossy().into_owned(), folder.join(first.as_os_str()))
-        }
+        (Some(first), Some(_)) => (
+            first.as_os_str().to_string_lossy().into_owned(),
+            folder.join(first.as_os_str()),
+        ),
         _ => {
             let name = folder
                 .canonicalize()
@@ -98,17 +105,26 @@ fn pack_of(folder: &Path, file: &Path) -> (String, PathBuf) {
 
 /// All rule files: embedded first, then each folder in order; later ones win by id.
 /// Registers each pack's root with the import resolver.
-pub fn discover(folders: &[PathBuf], resolver: &PackResolver) -> (Vec<RuleFile>, Vec<DiscoverError>) {
+pub fn discover(
+    folders: &[PathBuf],
+    resolver: &PackResolver,
+) -> (Vec<RuleFile>, Vec<DiscoverError>) {
     let embedded_files: HashMap<String, &'static str> = embedded::PLUGIN_FILES
         .iter()
         .filter_map(|(p, t)| p.strip_prefix("core/").map(|r| (r.to_owned(), *t)))
         .collect();
     resolver.set_root("core", PackRoot::Embedded(Arc::new(embedded_files)));
-    let mut by_id: BTreeMap<String, RuleFile> = embedded_rules().into_iter().map(|r| (r.id.clone(), r)).collect();
+    let mut by_id: BTreeMap<String, RuleFile> = embedded_rules()
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
     let mut errors = Vec::new();
     for folder in folders {
         if !folder.is_dir() {
-            errors.push(DiscoverError { path: folder.display().to_string(), message: "plugin folder not found".into() });
+            errors.push(DiscoverError {
+                path: folder.display().to_string(),
+                message: "plugin folder not found".into(),
+            });
             continue;
         }
         let walker = walkdir::WalkDir::new(folder)
@@ -121,14 +137,19 @@ pub fn discover(folders: &[PathBuf], resolver: &PackResolver) -> (Vec<RuleFile>,
                 Ok(e) => e,
                 Err(e) => {
                     errors.push(DiscoverError {
-                        path: e.path().map(|p| p.display().to_string()).unwrap_or_default(),
+                        path: e
+                            .path()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default(),
                         message: e.to_string(),
                     });
                     continue;
                 }
             };
             let path = entry.path();
-            if !entry.file_type().is_file() || path.extension().and_then(|e| e.to_str()) != Some("rhai") {
+            if !entry.file_type().is_file()
+                || path.extension().and_then(|e| e.to_str()) != Some("rhai")
+            {
                 continue;
             }
             let (pack, root) = pack_of(folder, path);
@@ -137,20 +158,34 @@ pub fn discover(folders: &[PathBuf], resolver: &PackResolver) -> (Vec<RuleFile>,
                 continue;
             }
             resolver.set_root(&pack, PackRoot::Disk(root.clone()));
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
             let source = match read_text(path) {
                 Ok(s) => s,
                 Err(message) => {
-                    errors.push(DiscoverError { path: path.display().to_string(), message });
+                    errors.push(DiscoverError {
+                        path: path.display().to_string(),
+                        message,
+                    });
                     continue;
                 }
             };
             let test_path = path.with_file_name(format!("{stem}.test.toml"));
-            let tests = read_text(&test_path).ok().map(|t| (test_path.display().to_string(), Arc::from(t)));
+            let tests = read_text(&test_path)
+                .ok()
+                .map(|t| (test_path.display().to_string(), Arc::from(t)));
             let id = format!("{pack}/{stem}");
             by_id.insert(
                 id.clone(),
-                RuleFile { id, path: path.display().to_string(), disk_path: Some(path.to_path_buf()), source: source.into(), tests },
+                RuleFile {
+                    id,
+                    path: path.display().to_string(),
+                    disk_path: Some(path.to_path_buf()),
+                    source: source.into(),
+                    tests,
+                },
             );
         }
     }
@@ -160,5 +195,6 @@ pub fn discover(folders: &[PathBuf], resolver: &PackResolver) -> (Vec<RuleFile>,
 /// Reads a UTF-8 text file, with a message fit for a diagnostic on failure.
 pub fn read_text(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|e| format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes)
+        .map_err(|e| format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
 }

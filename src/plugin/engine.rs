@@ -53,7 +53,12 @@ pub fn build(limits: &Limits, resolver: super::imports::PackResolver) -> rhai::E
         .set_module_resolver(resolver)
         .disable_symbol("eval");
     engine.on_print(|s| eprintln!("[rule print] {s}"));
-    engine.on_debug(|s, src, pos| eprintln!("[rule debug] {}{pos:?}: {s}", src.map(|s| format!("{s} ")).unwrap_or_default()));
+    engine.on_debug(|s, src, pos| {
+        eprintln!(
+            "[rule debug] {}{pos:?}: {s}",
+            src.map(|s| format!("{s} ")).unwrap_or_default()
+        )
+    });
     super::api::register(&mut engine);
     engine
 }

@@ -24,7 +24,10 @@ pub struct PackResolver {
 impl PackResolver {
     /// Sets where pack `name` lives (replacing what was known).
     pub fn set_root(&self, name: &str, root: PackRoot) {
-        self.roots.write().unwrap_or_else(|e| e.into_inner()).insert(name.to_owned(), root);
+        self.roots
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_owned(), root);
     }
 }
 
@@ -48,12 +51,27 @@ impl ModuleResolver for PackResolver {
         let pack = source.and_then(|s| s.split('/').next()).unwrap_or("");
         let rel = Path::new(path);
         if rel.is_absolute() || rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-            return Err(deny(path, "imports must be relative paths inside the rule's own pack (no `..`, no absolute paths)", pos));
+            return Err(deny(
+                path,
+                "imports must be relative paths inside the rule's own pack (no `..`, no absolute paths)",
+                pos,
+            ));
         }
         let rel = format!("{}.rhai", path.trim_end_matches(".rhai"));
-        let root = self.roots.read().unwrap_or_else(|e| e.into_inner()).get(pack).cloned();
+        let root = self
+            .roots
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(pack)
+            .cloned();
         let text = match root {
-            None => return Err(deny(path, &format!("pack `{pack}` has no files to import from"), pos)),
+            None => {
+                return Err(deny(
+                    path,
+                    &format!("pack `{pack}` has no files to import from"),
+                    pos,
+                ));
+            }
             Some(PackRoot::Embedded(files)) => files
                 .get(&rel)
                 .map(|s| s.to_string())
@@ -65,12 +83,19 @@ impl ModuleResolver for PackResolver {
                     _ => false,
                 };
                 if !inside {
-                    return Err(deny(path, &format!("no module `{rel}` inside pack `{pack}`"), pos));
+                    return Err(deny(
+                        path,
+                        &format!("no module `{rel}` inside pack `{pack}`"),
+                        pos,
+                    ));
                 }
-                std::fs::read_to_string(&full).map_err(|e| deny(path, &format!("cannot read `{rel}`: {e}"), pos))?
+                std::fs::read_to_string(&full)
+                    .map_err(|e| deny(path, &format!("cannot read `{rel}`: {e}"), pos))?
             }
         };
-        let mut ast = engine.compile(&text).map_err(|e| deny(path, &e.to_string(), pos))?;
+        let mut ast = engine
+            .compile(&text)
+            .map_err(|e| deny(path, &e.to_string(), pos))?;
         ast.set_source(format!("{pack}/{}", path.trim_end_matches(".rhai")));
         let module = Module::eval_ast_as_new(Scope::new(), &ast, engine)?;
         Ok(Shared::new(module))

@@ -58,21 +58,39 @@ pub struct MetaError {
     pub key: Option<String>,
 }
 
-const KEYS: [&str; 7] = ["summary", "level", "kind", "options", "triggers", "patterns", "trigger_options"];
+const KEYS: [&str; 7] = [
+    "summary",
+    "level",
+    "kind",
+    "options",
+    "triggers",
+    "patterns",
+    "trigger_options",
+];
 
 fn err(message: impl Into<String>, key: &str) -> MetaError {
-    MetaError { message: message.into(), key: Some(key.to_owned()) }
+    MetaError {
+        message: message.into(),
+        key: Some(key.to_owned()),
+    }
 }
 
 fn string_list(map: &Map, key: &str) -> Result<Vec<String>, MetaError> {
     match map.get(key) {
         None => Ok(vec![]),
         Some(d) => {
-            let arr = d
-                .read_lock::<rhai::Array>()
-                .ok_or_else(|| err(format!("`{key}` must be an array of strings, not {}", d.type_name()), key))?;
+            let arr = d.read_lock::<rhai::Array>().ok_or_else(|| {
+                err(
+                    format!("`{key}` must be an array of strings, not {}", d.type_name()),
+                    key,
+                )
+            })?;
             arr.iter()
-                .map(|v| v.clone().into_string().map_err(|t| err(format!("`{key}` must hold strings, found {t}"), key)))
+                .map(|v| {
+                    v.clone()
+                        .into_string()
+                        .map_err(|t| err(format!("`{key}` must hold strings, found {t}"), key))
+                })
                 .collect()
         }
     }
@@ -83,41 +101,67 @@ fn string_list(map: &Map, key: &str) -> Result<Vec<String>, MetaError> {
 pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, MetaError> {
     let type_name = value.type_name();
     let map = value.try_cast::<Map>().ok_or_else(|| MetaError {
-        message: format!("`meta()` must return an object map like #{{ level: \"warn\" }}, not {type_name}"),
+        message: format!(
+            "`meta()` must return an object map like #{{ level: \"warn\" }}, not {type_name}"
+        ),
         key: None,
     })?;
     if let Some(k) = map.keys().find(|k| !KEYS.contains(&k.as_str())) {
-        return Err(err(format!("unknown metadata key `{k}`; expected one of: {}", KEYS.join(", ")), k));
+        return Err(err(
+            format!(
+                "unknown metadata key `{k}`; expected one of: {}",
+                KEYS.join(", ")
+            ),
+            k,
+        ));
     }
     let text = |key: &str| -> Result<Option<String>, MetaError> {
         map.get(key)
-            .map(|d| d.clone().into_string().map_err(|t| err(format!("`{key}` must be a string, not {t}"), key)))
+            .map(|d| {
+                d.clone()
+                    .into_string()
+                    .map_err(|t| err(format!("`{key}` must be a string, not {t}"), key))
+            })
             .transpose()
     };
     let summary = match text("summary")?.or(doc_summary.map(str::to_owned)) {
         Some(s) if !s.trim().is_empty() => s.trim().to_owned(),
         _ => {
             return Err(MetaError {
-                message: "the rule has no summary: start the file with a `//!` doc line or set `summary`".into(),
+                message:
+                    "the rule has no summary: start the file with a `//!` doc line or set `summary`"
+                        .into(),
                 key: None,
             });
         }
     };
     let level = match text("level")? {
         None => Level::Warn,
-        Some(l) => Level::parse(&l).ok_or_else(|| err(format!("unknown level `{l}`; expected info, warn or error"), "level"))?,
+        Some(l) => Level::parse(&l).ok_or_else(|| {
+            err(
+                format!("unknown level `{l}`; expected info, warn or error"),
+                "level",
+            )
+        })?,
     };
     let kind = match text("kind")?.as_deref() {
         None | Some("check") => Kind::Check,
         Some("rewrite") => Kind::Rewrite,
-        Some(k) => return Err(err(format!("unknown kind `{k}`; expected check or rewrite"), "kind")),
+        Some(k) => {
+            return Err(err(
+                format!("unknown kind `{k}`; expected check or rewrite"),
+                "kind",
+            ));
+        }
     };
     let options = match map.get("options") {
         None => Map::new(),
-        Some(d) => d
-            .clone()
-            .try_cast::<Map>()
-            .ok_or_else(|| err(format!("`options` must be an object map, not {}", d.type_name()), "options"))?,
+        Some(d) => d.clone().try_cast::<Map>().ok_or_else(|| {
+            err(
+                format!("`options` must be an object map, not {}", d.type_name()),
+                "options",
+            )
+        })?,
     };
     let patterns = string_list(&map, "patterns")?;
     for p in &patterns {
@@ -125,12 +169,26 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
     }
     let trigger_options = string_list(&map, "trigger_options")?;
     for name in &trigger_options {
-        let ok = options.get(name.as_str()).and_then(|d| d.read_lock::<rhai::Array>().map(|a| a.iter().all(|v| v.is_string())));
+        let ok = options.get(name.as_str()).and_then(|d| {
+            d.read_lock::<rhai::Array>()
+                .map(|a| a.iter().all(|v| v.is_string()))
+        });
         if ok != Some(true) {
-            return Err(err(format!("trigger option `{name}` must name an option holding an array of strings"), "trigger_options"));
+            return Err(err(
+                format!("trigger option `{name}` must name an option holding an array of strings"),
+                "trigger_options",
+            ));
         }
     }
-    Ok(RuleMeta { summary, level, kind, options, triggers: string_list(&map, "triggers")?, patterns, trigger_options })
+    Ok(RuleMeta {
+        summary,
+        level,
+        kind,
+        options,
+        triggers: string_list(&map, "triggers")?,
+        patterns,
+        trigger_options,
+    })
 }
 
 /// The `//!` doc comment at the top of a script, as Markdown.
@@ -172,6 +230,11 @@ mod tests {
     fn unknown_key_is_an_error() {
         let mut m = Map::new();
         m.insert("levle".into(), "warn".into());
-        assert!(parse(Dynamic::from_map(m), Some("x")).unwrap_err().message.contains("levle"));
+        assert!(
+            parse(Dynamic::from_map(m), Some("x"))
+                .unwrap_err()
+                .message
+                .contains("levle")
+        );
     }
 }

@@ -7,11 +7,11 @@ pub mod engine;
 pub mod imports;
 pub mod meta;
 
-use crate::problem::{did_you_mean, Problem, Source};
+use crate::problem::{Problem, Source, did_you_mean};
 use crate::span::{LineIndex, Span};
 use discover::RuleFile;
 use meta::RuleMeta;
-use rhai::{Dynamic, Engine, EvalAltResult, Position, Scope, AST};
+use rhai::{AST, Dynamic, Engine, EvalAltResult, Position, Scope};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -70,7 +70,15 @@ pub fn span_at(source: &str, pos: Position) -> Span {
         .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
         .map(|(i, _)| i)
         .unwrap_or(source.len() - start);
-    let end = if len == 0 { source[start..].chars().next().map(|c| start + c.len_utf8()).unwrap_or(start) } else { start + len };
+    let end = if len == 0 {
+        source[start..]
+            .chars()
+            .next()
+            .map(|c| start + c.len_utf8())
+            .unwrap_or(start)
+    } else {
+        start + len
+    };
     Span::new(start, end)
 }
 
@@ -87,7 +95,9 @@ pub fn describe_error(err: &EvalAltResult) -> (String, Position, Option<&'static
     let (msg, hint) = match err {
         E::ErrorTooManyOperations(_) => (
             "the rule ran too many operations (an endless loop?)".to_owned(),
-            Some("loops must end; raise `[limits] operations` in tact.toml only if the rule really needs more"),
+            Some(
+                "loops must end; raise `[limits] operations` in tact.toml only if the rule really needs more",
+            ),
         ),
         E::ErrorStackOverflow(_) => (
             "the rule called functions too deeply (unbounded recursion?)".to_owned(),
@@ -104,7 +114,11 @@ pub fn describe_error(err: &EvalAltResult) -> (String, Position, Option<&'static
         ),
         E::ErrorInFunctionCall(name, _, inner, _) if name != "check" && name != "meta" => {
             let (m, p, h) = describe_error(inner);
-            return (format!("in `{name}`: {m}"), if p.is_none() { err.position() } else { p }, h);
+            return (
+                format!("in `{name}`: {m}"),
+                if p.is_none() { err.position() } else { p },
+                h,
+            );
         }
         E::ErrorInFunctionCall(_, _, inner, _) => return describe_error(inner),
         E::ErrorInModule(path, inner, _) => {
@@ -112,7 +126,15 @@ pub fn describe_error(err: &EvalAltResult) -> (String, Position, Option<&'static
             return (format!("import `{path}`: {m}"), err.position(), h);
         }
         E::ErrorRuntime(v, _) => (format!("the rule threw: {v}"), None),
-        other => (other.to_string().split(" (line ").next().unwrap_or_default().to_owned(), None),
+        other => (
+            other
+                .to_string()
+                .split(" (line ")
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            None,
+        ),
     };
     (msg, err.position(), hint)
 }
@@ -123,41 +145,68 @@ pub fn load(engine: &Engine, file: &RuleFile) -> Result<Rule, Problem> {
     let mut ast = engine.compile(&*file.source).map_err(|e| {
         let pos = e.position();
         let msg = e.err_type().to_string();
-        Problem::error("tact::plugin::syntax", format!("syntax error in rule `{}`: {msg}", file.id))
-            .at(src.clone(), span_at(&file.source, pos), msg)
-            .help("fix the script; the rule is skipped until it compiles")
+        Problem::error(
+            "tact::plugin::syntax",
+            format!("syntax error in rule `{}`: {msg}", file.id),
+        )
+        .at(src.clone(), span_at(&file.source, pos), msg)
+        .help("fix the script; the rule is skipped until it compiles")
     })?;
     ast.set_source(file.id.clone());
-    let has = |name: &str, params: usize| ast.iter_functions().any(|f| f.name == name && f.params.len() == params);
+    let has = |name: &str, params: usize| {
+        ast.iter_functions()
+            .any(|f| f.name == name && f.params.len() == params)
+    };
     if !has("check", 2) {
-        return Err(Problem::error("tact::plugin::no-check", format!("rule `{}` has no `check` function", file.id))
-            .at(src, Span::new(0, 0), "")
-            .help("define `fn check(note, options) { ... }` returning an array of findings"));
+        return Err(Problem::error(
+            "tact::plugin::no-check",
+            format!("rule `{}` has no `check` function", file.id),
+        )
+        .at(src, Span::new(0, 0), "")
+        .help("define `fn check(note, options) { ... }` returning an array of findings"));
     }
     if !has("meta", 0) {
-        return Err(Problem::error("tact::plugin::no-meta", format!("rule `{}` has no `meta` function", file.id))
-            .at(src, Span::new(0, 0), "")
-            .help("define `fn meta() { #{ level: \"warn\", kind: \"check\", options: #{} } }`"));
+        return Err(Problem::error(
+            "tact::plugin::no-meta",
+            format!("rule `{}` has no `meta` function", file.id),
+        )
+        .at(src, Span::new(0, 0), "")
+        .help("define `fn meta() { #{ level: \"warn\", kind: \"check\", options: #{} } }`"));
     }
     let docs = meta::docs(&file.source);
-    let value: Dynamic = engine.call_fn(&mut Scope::new(), &ast, "meta", ()).map_err(|e| {
-        let (msg, pos, hint) = describe_error(&e);
-        Problem::error("tact::plugin::meta", format!("`meta()` of rule `{}` failed: {msg}", file.id))
+    let value: Dynamic = engine
+        .call_fn(&mut Scope::new(), &ast, "meta", ())
+        .map_err(|e| {
+            let (msg, pos, hint) = describe_error(&e);
+            Problem::error(
+                "tact::plugin::meta",
+                format!("`meta()` of rule `{}` failed: {msg}", file.id),
+            )
             .at(src.clone(), span_at(&file.source, pos), "here")
             .help(hint.unwrap_or("`meta()` must return an object map of constant values"))
-    })?;
+        })?;
     let meta = meta::parse(value, docs.lines().next()).map_err(|e| {
         let span = e
             .key
             .as_deref()
-            .and_then(|k| regex::Regex::new(&format!(r"\b{}\s*:", regex::escape(k))).ok()?.find(&file.source))
+            .and_then(|k| {
+                regex::Regex::new(&format!(r"\b{}\s*:", regex::escape(k)))
+                    .ok()?
+                    .find(&file.source)
+            })
             .map(|m| Span::new(m.start(), m.end() - 1))
             .unwrap_or_else(|| {
-                file.source.find("fn meta").map(|i| Span::new(i, i + 7)).unwrap_or(Span::new(0, 0))
+                file.source
+                    .find("fn meta")
+                    .map(|i| Span::new(i, i + 7))
+                    .unwrap_or(Span::new(0, 0))
             });
-        Problem::error("tact::plugin::bad-meta", format!("bad metadata in rule `{}`: {}", file.id, e.message))
-            .at(src.clone(), span, "here")
-            .help("see `docs/rule-api.md` for the metadata keys and their types")
+        Problem::error(
+            "tact::plugin::bad-meta",
+            format!("bad metadata in rule `{}`: {}", file.id, e.message),
+        )
+        .at(src.clone(), span, "here")
+        .help("see `docs/rule-api.md` for the metadata keys and their types")
     })?;
     Ok(Rule {
         id: file.id.clone(),
@@ -202,7 +251,11 @@ impl RuleSet {
 
     /// True when `id` (full or short) names a rule file that failed to load.
     pub fn is_broken(&self, id: &str) -> bool {
-        self.broken.contains(id) || self.broken.iter().any(|b| b.split_once('/').is_some_and(|(_, n)| n == id))
+        self.broken.contains(id)
+            || self
+                .broken
+                .iter()
+                .any(|b| b.split_once('/').is_some_and(|(_, n)| n == id))
     }
 
     /// Resolves a full id, or a short id when exactly one pack has it.
@@ -216,13 +269,17 @@ impl RuleSet {
             match matches.len() {
                 1 => return Ok(matches[0]),
                 n if n > 1 => {
-                    return Err(ResolveError::Ambiguous(matches.iter().map(|r| r.id.clone()).collect()));
+                    return Err(ResolveError::Ambiguous(
+                        matches.iter().map(|r| r.id.clone()).collect(),
+                    ));
                 }
                 _ => {}
             }
         }
         let names = self.rules.values().flat_map(|r| [r.id.as_str(), r.name()]);
-        Err(ResolveError::Unknown(did_you_mean(id, names).map(str::to_owned)))
+        Err(ResolveError::Unknown(
+            did_you_mean(id, names).map(str::to_owned),
+        ))
     }
 }
 
@@ -241,7 +298,9 @@ impl ResolveError {
         match self {
             ResolveError::Unknown(Some(s)) => format!("did you mean `{s}`?"),
             ResolveError::Unknown(None) => "run `tact rules` to list the rules".into(),
-            ResolveError::Ambiguous(ids) => format!("several packs have it; write one of: {}", ids.join(", ")),
+            ResolveError::Ambiguous(ids) => {
+                format!("several packs have it; write one of: {}", ids.join(", "))
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 //! GitHub Actions output: one workflow command per finding and problem, so
 //! findings show up as annotations on the pull request.
 
-use super::{failure_problem, Reporter, Summary};
+use super::{Reporter, Summary, failure_problem};
 use crate::finding::Level;
 use crate::note::Note;
 use crate::problem::Problem;
@@ -23,8 +23,15 @@ impl Github {
 
 /// Escapes a property or message as workflow commands require.
 fn escape(s: &str, property: bool) -> String {
-    let s = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
-    if property { s.replace(':', "%3A").replace(',', "%2C") } else { s }
+    let s = s
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    if property {
+        s.replace(':', "%3A").replace(',', "%2C")
+    } else {
+        s
+    }
 }
 
 impl Reporter for Github {
@@ -57,13 +64,26 @@ impl Reporter for Github {
     }
 
     fn problem(&mut self, p: &Problem) -> io::Result<()> {
-        let mut props: Vec<String> = p.file().map(|f| format!("file={}", escape(f, true))).into_iter().collect();
+        let mut props: Vec<String> = p
+            .file()
+            .map(|f| format!("file={}", escape(f, true)))
+            .into_iter()
+            .collect();
         props.push(format!("title={}", escape(&p.code, true)));
-        writeln!(self.out, "::error {}::{}", props.join(","), escape(&p.message, false))
+        writeln!(
+            self.out,
+            "::error {}::{}",
+            props.join(","),
+            escape(&p.message, false)
+        )
     }
 
     fn finish(&mut self, s: &Summary) -> io::Result<()> {
-        writeln!(self.out, "tact: {} notes, {} errors, {} warnings, {} problems", s.notes, s.errors, s.warnings, s.problems)?;
+        writeln!(
+            self.out,
+            "tact: {} notes, {} errors, {} warnings, {} problems",
+            s.notes, s.errors, s.warnings, s.problems
+        )?;
         self.out.flush()
     }
 }

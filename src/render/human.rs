@@ -1,7 +1,7 @@
 //! Human output: each finding as a miette diagnostic over the note's text,
 //! then a one-line summary. Findings go to stdout, tool problems to stderr.
 
-use super::{failure_problem, Reporter, Summary};
+use super::{Reporter, Summary, failure_problem};
 use crate::finding::{Finding, Level, Safety};
 use crate::note::Note;
 use crate::problem::{Problem, Source};
@@ -36,7 +36,9 @@ pub fn finding_problem(note: &Note, source: &Source, f: &Finding) -> Problem {
         None => "",
     };
     let _ = note;
-    let mut p = Problem::error(f.rule.clone(), f.message.clone()).severity(severity).at(source.clone(), f.span, label);
+    let mut p = Problem::error(f.rule.clone(), f.message.clone())
+        .severity(severity)
+        .at(source.clone(), f.span, label);
     if let Some(h) = &f.help {
         p = p.help(h.clone());
     }
@@ -50,9 +52,16 @@ fn plural(n: usize, word: &str) -> String {
 impl Reporter for Human {
     fn note(&mut self, note: &Note, report: &NoteReport, _rulebook: &str) -> io::Result<()> {
         if !report.findings.is_empty() {
-            let source = Source::new(note.origin.to_string(), Arc::<str>::from(note.source.as_str()));
+            let source = Source::new(
+                note.origin.to_string(),
+                Arc::<str>::from(note.source.as_str()),
+            );
             for f in &report.findings {
-                write!(self.out, "{}", finding_problem(note, &source, f).render(self.color))?;
+                write!(
+                    self.out,
+                    "{}",
+                    finding_problem(note, &source, f).render(self.color)
+                )?;
             }
         }
         for f in &report.failures {
@@ -91,10 +100,18 @@ impl Reporter for Human {
             writeln!(out, "{verb} {}", plural(s.fixed, "finding"))?;
         }
         if s.fixable > 0 {
-            writeln!(out, "{} fixable with `tact check --fix`", plural(s.fixable, "finding"))?;
+            writeln!(
+                out,
+                "{} fixable with `tact check --fix`",
+                plural(s.fixable, "finding")
+            )?;
         }
         if s.unsafe_fixable > 0 {
-            writeln!(out, "{} more fixable with `--fix --unsafe-fixes`", plural(s.unsafe_fixable, "finding"))?;
+            writeln!(
+                out,
+                "{} more fixable with `--fix --unsafe-fixes`",
+                plural(s.unsafe_fixable, "finding")
+            )?;
         }
         out.flush()
     }

@@ -1,7 +1,7 @@
 //! JSON output: one document, streamed as notes are checked. The schema is
 //! documented in the README ("JSON output") and versioned by `version`.
 
-use super::{failure_problem, Reporter, Summary};
+use super::{Reporter, Summary, failure_problem};
 use crate::finding::Finding;
 use crate::note::Note;
 use crate::problem::Problem;
@@ -20,7 +20,11 @@ pub struct Json {
 impl Json {
     /// A reporter writing to `out`.
     pub fn new(out: Box<dyn Write>) -> Self {
-        Json { out, first: true, errors: vec![] }
+        Json {
+            out,
+            first: true,
+            errors: vec![],
+        }
     }
 }
 
@@ -94,7 +98,14 @@ impl From<&Problem> for JsonProblem {
             (Some(src), Some(s)) => Some(LineIndex::new(&src.text).line_col(s.start)),
             _ => None,
         };
-        JsonProblem { code: p.code.clone(), message: p.message.clone(), file: p.file().map(str::to_owned), span, start, help: p.help.clone() }
+        JsonProblem {
+            code: p.code.clone(),
+            message: p.message.clone(),
+            file: p.file().map(str::to_owned),
+            span,
+            start,
+            help: p.help.clone(),
+        }
     }
 }
 
@@ -103,7 +114,11 @@ impl Reporter for Json {
         if !report.findings.is_empty() {
             let idx = LineIndex::new(&note.source);
             for f in &report.findings {
-                self.out.write_all(if self.first { b"{\"version\":1,\"findings\":[\n" } else { b",\n" })?;
+                self.out.write_all(if self.first {
+                    b"{\"version\":1,\"findings\":[\n"
+                } else {
+                    b",\n"
+                })?;
                 self.first = false;
                 serde_json::to_writer(&mut self.out, &JsonFinding::new(note, &idx, rulebook, f))?;
             }

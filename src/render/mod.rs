@@ -84,8 +84,14 @@ pub trait Reporter {
 
 /// A rule failure as a diagnostic on the rule's script.
 pub fn failure_problem(f: &RuleFailure) -> Problem {
-    let mut p = Problem::error("tact::rule::failed", format!("rule `{}` failed on note `{}`: {}", f.rule, f.note, f.message))
-        .at(f.script.clone(), f.span, "while running here");
+    let mut p = Problem::error(
+        "tact::rule::failed",
+        format!(
+            "rule `{}` failed on note `{}`: {}",
+            f.rule, f.note, f.message
+        ),
+    )
+    .at(f.script.clone(), f.span, "while running here");
     if let Some(h) = &f.hint {
         p = p.help(h.clone());
     }
@@ -95,8 +101,11 @@ pub fn failure_problem(f: &RuleFailure) -> Problem {
 /// Builds the reporter for a format, writing to stdout (or stderr when stdout
 /// carries something else, such as a fixed note).
 pub fn reporter(format: Format, color: bool, to_stderr: bool) -> Box<dyn Reporter> {
-    let out: Box<dyn io::Write> =
-        if to_stderr { Box::new(io::BufWriter::new(io::stderr())) } else { Box::new(io::BufWriter::new(io::stdout())) };
+    let out: Box<dyn io::Write> = if to_stderr {
+        Box::new(io::BufWriter::new(io::stderr()))
+    } else {
+        Box::new(io::BufWriter::new(io::stdout()))
+    };
     match format {
         Format::Human => Box::new(Human::new(color, out)),
         Format::Json => Box::new(Json::new(out)),

@@ -6,7 +6,7 @@ mod resolve;
 pub use resolve::{ActiveSetting, ResolvedRulebook};
 
 use crate::finding::Level;
-use crate::plugin::discover::{read_text, RULEBOOK_FILES};
+use crate::plugin::discover::{RULEBOOK_FILES, read_text};
 use crate::problem::{Problem, Source};
 use crate::span::Span;
 use serde::Deserialize;
@@ -92,13 +92,24 @@ fn unquote(source: &str, span: Span) -> Span {
 
 impl Rulebook {
     /// Parses a rulebook file. `stem` names it when it has no `name` key.
-    pub fn parse(stem: &str, path: String, disk_path: Option<PathBuf>, source: Arc<str>) -> Result<Rulebook, Problem> {
+    pub fn parse(
+        stem: &str,
+        path: String,
+        disk_path: Option<PathBuf>,
+        source: Arc<str>,
+    ) -> Result<Rulebook, Problem> {
         let src = Source::new(path.clone(), source.clone());
         let raw: Raw = toml::from_str(&source).map_err(|e| {
-            let span = e.span().map(|s| Span::new(s.start, s.end)).unwrap_or(Span::new(0, 0));
-            Problem::error("tact::rulebook::syntax", format!("malformed rulebook `{stem}`: {}", e.message().trim()))
-                .at(src.clone(), span, "here")
-                .help("a rulebook has name, description, audience, goal, extends and a [rules] table")
+            let span = e
+                .span()
+                .map(|s| Span::new(s.start, s.end))
+                .unwrap_or(Span::new(0, 0));
+            Problem::error(
+                "tact::rulebook::syntax",
+                format!("malformed rulebook `{stem}`: {}", e.message().trim()),
+            )
+            .at(src.clone(), span, "here")
+            .help("a rulebook has name, description, audience, goal, extends and a [rules] table")
         })?;
         let mut rules = Vec::new();
         for (key, value) in raw.rules {
@@ -108,7 +119,10 @@ impl Rulebook {
                 toml::Value::String(s) => RuleEntry {
                     id: key.into_inner(),
                     id_span,
-                    setting: Some(parse_setting(&s).ok_or_else(|| bad_level(&src, unquote(&source, vspan), &s))?),
+                    setting: Some(
+                        parse_setting(&s)
+                            .ok_or_else(|| bad_level(&src, unquote(&source, vspan), &s))?,
+                    ),
                     options: vec![],
                 },
                 toml::Value::Table(t) => {
@@ -118,24 +132,39 @@ impl Rulebook {
                         let kspan = find_key(&source, vspan, &k);
                         if k == "level" {
                             let Some(s) = v.as_str() else {
-                                return Err(Problem::error("tact::rulebook::level", "`level` must be a string")
-                                    .at(src, kspan, "here")
-                                    .help("one of: off, info, warn, error"));
+                                return Err(Problem::error(
+                                    "tact::rulebook::level",
+                                    "`level` must be a string",
+                                )
+                                .at(src, kspan, "here")
+                                .help("one of: off, info, warn, error"));
                             };
-                            setting = Some(parse_setting(s).ok_or_else(|| bad_level(&src, kspan, s))?);
+                            setting =
+                                Some(parse_setting(s).ok_or_else(|| bad_level(&src, kspan, s))?);
                         } else {
                             options.push((k, v, kspan));
                         }
                     }
-                    RuleEntry { id: key.into_inner(), id_span, setting, options }
+                    RuleEntry {
+                        id: key.into_inner(),
+                        id_span,
+                        setting,
+                        options,
+                    }
                 }
                 other => {
                     return Err(Problem::error(
                         "tact::rulebook::entry",
-                        format!("rule `{}` must be set to a level or a table, not {}", key.get_ref(), other.type_str()),
+                        format!(
+                            "rule `{}` must be set to a level or a table, not {}",
+                            key.get_ref(),
+                            other.type_str()
+                        ),
                     )
                     .at(src, vspan, "here")
-                    .help("write `rule = \"warn\"` or `rule = { level = \"warn\", option = value }`"));
+                    .help(
+                        "write `rule = \"warn\"` or `rule = { level = \"warn\", option = value }`",
+                    ));
                 }
             };
             rules.push(entry);
@@ -148,7 +177,11 @@ impl Rulebook {
             description: raw.description,
             audience: raw.audience,
             goal: raw.goal,
-            extends: raw.extends.iter().map(|e| (e.get_ref().clone(), unquote(&source, sp(e)))).collect(),
+            extends: raw
+                .extends
+                .iter()
+                .map(|e| (e.get_ref().clone(), unquote(&source, sp(e))))
+                .collect(),
             rules,
             source,
         })
@@ -156,7 +189,11 @@ impl Rulebook {
 }
 
 fn parse_setting(s: &str) -> Option<Setting> {
-    if s == "off" { Some(Setting::Off) } else { Level::parse(s).map(Setting::On) }
+    if s == "off" {
+        Some(Setting::Off)
+    } else {
+        Level::parse(s).map(Setting::On)
+    }
 }
 
 fn bad_level(src: &Source, span: Span, s: &str) -> Problem {
@@ -188,7 +225,9 @@ impl Rulebooks {
     pub fn load(folders: &[PathBuf]) -> (Rulebooks, Vec<Problem>) {
         let mut books = Rulebooks::default();
         let mut problems = Vec::new();
-        let add = |r: Result<Rulebook, Problem>, books: &mut Rulebooks, problems: &mut Vec<Problem>| match r {
+        let add = |r: Result<Rulebook, Problem>,
+                   books: &mut Rulebooks,
+                   problems: &mut Vec<Problem>| match r {
             Ok(b) => {
                 books.books.insert(b.name.clone(), b);
             }
@@ -196,24 +235,46 @@ impl Rulebooks {
         };
         for (rel, text) in RULEBOOK_FILES {
             let stem = rel.trim_end_matches(".toml");
-            add(Rulebook::parse(stem, format!("builtin:rulebooks/{rel}"), None, Arc::from(*text)), &mut books, &mut problems);
+            add(
+                Rulebook::parse(
+                    stem,
+                    format!("builtin:rulebooks/{rel}"),
+                    None,
+                    Arc::from(*text),
+                ),
+                &mut books,
+                &mut problems,
+            );
         }
         for folder in folders {
             let Ok(entries) = std::fs::read_dir(folder) else {
-                problems.push(Problem::error("tact::rulebook::folder", format!("rulebook folder `{}` not found", folder.display())));
+                problems.push(Problem::error(
+                    "tact::rulebook::folder",
+                    format!("rulebook folder `{}` not found", folder.display()),
+                ));
                 continue;
             };
             let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
             paths.sort();
-            for path in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "toml")) {
+            for path in paths
+                .into_iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            {
                 if crate::plugin::discover::is_noise(&path) {
                     continue;
                 }
-                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+                let stem = path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default()
+                    .to_owned();
                 let shown = path.display().to_string();
                 let parsed = match read_text(&path) {
                     Ok(text) => Rulebook::parse(&stem, shown, Some(path.clone()), text.into()),
-                    Err(e) => Err(Problem::error("tact::rulebook::read", format!("cannot read rulebook `{shown}`: {e}"))),
+                    Err(e) => Err(Problem::error(
+                        "tact::rulebook::read",
+                        format!("cannot read rulebook `{shown}`: {e}"),
+                    )),
                 };
                 add(parsed, &mut books, &mut problems);
             }

@@ -4,7 +4,7 @@
 use super::{Rulebook, Rulebooks, Setting};
 use crate::finding::Level;
 use crate::plugin::RuleSet;
-use crate::problem::{did_you_mean, Problem, Source};
+use crate::problem::{Problem, Source, did_you_mean};
 use rhai::{Dynamic, Map};
 use std::collections::BTreeMap;
 
@@ -73,7 +73,12 @@ fn convert(value: &toml::Value, default: &Dynamic) -> Result<Dynamic, String> {
         };
         return Err(format!("expected {want}, found {}", type_name(value)));
     }
-    if let (toml::Value::Array(items), Some(first)) = (value, default.read_lock::<rhai::Array>().and_then(|a| a.first().cloned())) {
+    if let (toml::Value::Array(items), Some(first)) = (
+        value,
+        default
+            .read_lock::<rhai::Array>()
+            .and_then(|a| a.first().cloned()),
+    ) {
         for item in items {
             if let Err(e) = convert(item, &first) {
                 return Err(format!("array items: {e}"));
@@ -89,14 +94,30 @@ impl Rulebooks {
         let Some(book) = self.books.get(name) else {
             let help = match did_you_mean(name, self.books.keys().map(String::as_str)) {
                 Some(s) => format!("did you mean `{s}`? (`tact rulebooks` lists them)"),
-                None => format!("known rulebooks: {}", self.books.keys().cloned().collect::<Vec<_>>().join(", ")),
+                None => format!(
+                    "known rulebooks: {}",
+                    self.books.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
             };
-            return Err(vec![Problem::error("tact::rulebook::missing", format!("no rulebook named `{name}`")).help(help)]);
+            return Err(vec![
+                Problem::error(
+                    "tact::rulebook::missing",
+                    format!("no rulebook named `{name}`"),
+                )
+                .help(help),
+            ]);
         };
         let mut merged: BTreeMap<String, Merged> = BTreeMap::new();
         let mut chain = Vec::new();
         let mut problems = Vec::new();
-        self.apply(book, rules, &mut merged, &mut chain, &mut vec![], &mut problems);
+        self.apply(
+            book,
+            rules,
+            &mut merged,
+            &mut chain,
+            &mut vec![],
+            &mut problems,
+        );
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -114,7 +135,12 @@ impl Rulebooks {
                 Some((id, ActiveSetting { level, options }))
             })
             .collect();
-        Ok(ResolvedRulebook { name: book.name.clone(), description: book.description.clone(), chain, rules: active })
+        Ok(ResolvedRulebook {
+            name: book.name.clone(),
+            description: book.description.clone(),
+            chain,
+            rules: active,
+        })
     }
 
     fn apply(
@@ -130,11 +156,19 @@ impl Rulebooks {
         stack.push(book.name.clone());
         for (parent, span) in &book.extends {
             if stack.contains(parent) {
-                let cycle = stack.iter().chain([parent]).cloned().collect::<Vec<_>>().join(" → ");
+                let cycle = stack
+                    .iter()
+                    .chain([parent])
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" → ");
                 problems.push(
-                    Problem::error("tact::rulebook::cycle", format!("rulebook `{}` extends itself: {cycle}", book.name))
-                        .at(src.clone(), *span, "this closes the cycle")
-                        .help("remove one of the `extends` entries in the cycle"),
+                    Problem::error(
+                        "tact::rulebook::cycle",
+                        format!("rulebook `{}` extends itself: {cycle}", book.name),
+                    )
+                    .at(src.clone(), *span, "this closes the cycle")
+                    .help("remove one of the `extends` entries in the cycle"),
                 );
                 continue;
             }
@@ -148,9 +182,15 @@ impl Rulebooks {
                         .map(|s| format!("did you mean `{s}`?"))
                         .unwrap_or_else(|| "`tact rulebooks` lists the known rulebooks".into());
                     problems.push(
-                        Problem::error("tact::rulebook::missing", format!("rulebook `{}` extends unknown rulebook `{parent}`", book.name))
-                            .at(src.clone(), *span, "not found")
-                            .help(help),
+                        Problem::error(
+                            "tact::rulebook::missing",
+                            format!(
+                                "rulebook `{}` extends unknown rulebook `{parent}`",
+                                book.name
+                            ),
+                        )
+                        .at(src.clone(), *span, "not found")
+                        .help(help),
                     );
                 }
             }
@@ -162,9 +202,12 @@ impl Rulebooks {
                 Err(_) if rules.is_broken(&entry.id) => continue,
                 Err(e) => {
                     problems.push(
-                        Problem::error("tact::rulebook::unknown-rule", format!("unknown rule `{}` in rulebook `{}`", entry.id, book.name))
-                            .at(src.clone(), entry.id_span, "no such rule")
-                            .help(e.help()),
+                        Problem::error(
+                            "tact::rulebook::unknown-rule",
+                            format!("unknown rule `{}` in rulebook `{}`", entry.id, book.name),
+                        )
+                        .at(src.clone(), entry.id_span, "no such rule")
+                        .help(e.help()),
                     );
                     continue;
                 }
@@ -182,9 +225,12 @@ impl Rulebooks {
                         None => format!("`{}` takes: {}", rule.id, known.join(", ")),
                     };
                     problems.push(
-                        Problem::error("tact::rulebook::unknown-option", format!("unknown option `{key}` for rule `{}`", rule.id))
-                            .at(src.clone(), *span, "unknown option")
-                            .help(help),
+                        Problem::error(
+                            "tact::rulebook::unknown-option",
+                            format!("unknown option `{key}` for rule `{}`", rule.id),
+                        )
+                        .at(src.clone(), *span, "unknown option")
+                        .help(help),
                     );
                     continue;
                 };
@@ -193,9 +239,15 @@ impl Rulebooks {
                         m.options.insert(key.as_str().into(), v);
                     }
                     Err(why) => problems.push(
-                        Problem::error("tact::rulebook::option-type", format!("option `{key}` of rule `{}`: {why}", rule.id))
-                            .at(src.clone(), *span, "wrong type")
-                            .help(format!("the default is {default:?}; `tact explain {}` documents it", rule.id)),
+                        Problem::error(
+                            "tact::rulebook::option-type",
+                            format!("option `{key}` of rule `{}`: {why}", rule.id),
+                        )
+                        .at(src.clone(), *span, "wrong type")
+                        .help(format!(
+                            "the default is {default:?}; `tact explain {}` documents it",
+                            rule.id
+                        )),
                     ),
                 }
             }

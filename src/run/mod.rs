@@ -7,7 +7,7 @@ use crate::finding::{Finding, Level};
 use crate::matcher::PhraseMatcher;
 use crate::note::{Note, Origin};
 use crate::plugin::api::NoteRef;
-use crate::plugin::{describe_error, Rule, RuleSet};
+use crate::plugin::{Rule, RuleSet, describe_error};
 use crate::problem::Source;
 use crate::rulebook::ResolvedRulebook;
 use crate::span::Span;
@@ -32,11 +32,21 @@ pub struct TemplateLengths {
 
 impl Default for TemplateLengths {
     fn default() -> Self {
-        let lengths = [("first_name", 12), ("last_name", 15), ("full_name", 28), ("name", 12), ("company", 25), ("company_name", 25)]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect();
-        TemplateLengths { default: 20, lengths }
+        let lengths = [
+            ("first_name", 12),
+            ("last_name", 15),
+            ("full_name", 28),
+            ("name", 12),
+            ("company", 25),
+            ("company_name", 25),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        TemplateLengths {
+            default: 20,
+            lengths,
+        }
     }
 }
 
@@ -109,9 +119,23 @@ impl Triggers {
         let mut pattern_owner = Vec::new();
         let mut always = Vec::new();
         for (i, r) in rules.iter().enumerate() {
-            let from_options = r.rule.meta.trigger_options.iter().filter_map(|o| r.options.get(o.as_str()));
-            let from_options = from_options.filter_map(|d| d.read_lock::<rhai::Array>().map(|a| a.clone())).flatten();
-            for p in r.rule.meta.triggers.iter().cloned().chain(from_options.filter_map(|d| d.into_string().ok())) {
+            let from_options = r
+                .rule
+                .meta
+                .trigger_options
+                .iter()
+                .filter_map(|o| r.options.get(o.as_str()));
+            let from_options = from_options
+                .filter_map(|d| d.read_lock::<rhai::Array>().map(|a| a.clone()))
+                .flatten();
+            for p in r
+                .rule
+                .meta
+                .triggers
+                .iter()
+                .cloned()
+                .chain(from_options.filter_map(|d| d.into_string().ok()))
+            {
                 phrases.push(p);
                 phrase_owner.push(i);
             }
@@ -124,7 +148,10 @@ impl Triggers {
         Triggers {
             phrases: (!phrases.is_empty()).then(|| (PhraseMatcher::new(&phrases), phrase_owner)),
             // Patterns were compiled one by one at load time, so the set compiles.
-            patterns: regex::RegexSet::new(&patterns).ok().filter(|_| !patterns.is_empty()).map(|s| (s, pattern_owner)),
+            patterns: regex::RegexSet::new(&patterns)
+                .ok()
+                .filter(|_| !patterns.is_empty())
+                .map(|s| (s, pattern_owner)),
             always,
         }
     }
@@ -159,21 +186,54 @@ pub struct Checker {
 
 impl Checker {
     /// Prepares the rules of `book` for checking.
-    pub fn new(engine: Arc<Engine>, rules: Arc<RuleSet>, book: &ResolvedRulebook, template: TemplateLengths) -> Checker {
+    pub fn new(
+        engine: Arc<Engine>,
+        rules: Arc<RuleSet>,
+        book: &ResolvedRulebook,
+        template: TemplateLengths,
+    ) -> Checker {
         let active: Vec<ActiveRule> = book
             .rules
             .iter()
             .filter_map(|(id, s)| {
-                Some(ActiveRule { rule: rules.rules.get(id)?.clone(), level: s.level, options: s.options.clone() })
+                Some(ActiveRule {
+                    rule: rules.rules.get(id)?.clone(),
+                    level: s.level,
+                    options: s.options.clone(),
+                })
             })
             .collect();
-        Checker { engine, rulebook: book.name.clone(), triggers: Triggers::new(&active), rules: active, all_rules: rules, template }
+        Checker {
+            engine,
+            rulebook: book.name.clone(),
+            triggers: Triggers::new(&active),
+            rules: active,
+            all_rules: rules,
+            template,
+        }
     }
 
     /// A checker running one rule with the given options (for rule tests).
-    pub fn single(engine: Arc<Engine>, rules: Arc<RuleSet>, rule: Arc<Rule>, options: rhai::Map, template: TemplateLengths) -> Checker {
-        let active = vec![ActiveRule { level: rule.meta.level, rule, options }];
-        Checker { engine, rulebook: String::new(), triggers: Triggers::new(&active), rules: active, all_rules: rules, template }
+    pub fn single(
+        engine: Arc<Engine>,
+        rules: Arc<RuleSet>,
+        rule: Arc<Rule>,
+        options: rhai::Map,
+        template: TemplateLengths,
+    ) -> Checker {
+        let active = vec![ActiveRule {
+            level: rule.meta.level,
+            rule,
+            options,
+        }];
+        Checker {
+            engine,
+            rulebook: String::new(),
+            triggers: Triggers::new(&active),
+            rules: active,
+            all_rules: rules,
+            template,
+        }
     }
 
     /// Runs every triggered rule on `note`.
@@ -195,11 +255,18 @@ impl Checker {
             }
         }
         self.apply_allowances(note, &mut report, &fired);
-        report.findings.sort_by(|a, b| (a.span.start, &a.rule, a.span.end).cmp(&(b.span.start, &b.rule, b.span.end)));
+        report.findings.sort_by(|a, b| {
+            (a.span.start, &a.rule, a.span.end).cmp(&(b.span.start, &b.rule, b.span.end))
+        });
         report
     }
 
-    fn call(&self, active: &ActiveRule, view: &NoteRef, note: &Note) -> Result<Vec<Finding>, RuleFailure> {
+    fn call(
+        &self,
+        active: &ActiveRule,
+        view: &NoteRef,
+        note: &Note,
+    ) -> Result<Vec<Finding>, RuleFailure> {
         let rule = &active.rule;
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
         let args = (view.clone(), Dynamic::from_map(active.options.clone()));
@@ -211,10 +278,13 @@ impl Checker {
             span,
             note: note.origin.clone(),
         };
-        let value: Dynamic = self.engine.call_fn_with_options(options, &mut Scope::new(), &rule.ast, "check", args).map_err(|e| {
-            let (message, pos, hint) = describe_error(&e);
-            fail(message, hint.map(str::to_owned), rule.span_of(pos))
-        })?;
+        let value: Dynamic = self
+            .engine
+            .call_fn_with_options(options, &mut Scope::new(), &rule.ast, "check", args)
+            .map_err(|e| {
+                let (message, pos, hint) = describe_error(&e);
+                fail(message, hint.map(str::to_owned), rule.span_of(pos))
+            })?;
         output::findings(value, note, rule, active.level).map_err(|message| {
             let span = rule.source.find("fn check").map(|i| Span::new(i + 3, i + 8)).unwrap_or_default();
             fail(
@@ -239,9 +309,15 @@ impl Checker {
                 continue;
             }
             let (message, help) = match resolved {
-                Err(e) => (format!("`allow` names unknown rule `{}`", allow.rule), Some(e.help())),
+                Err(e) => (
+                    format!("`allow` names unknown rule `{}`", allow.rule),
+                    Some(e.help()),
+                ),
                 Ok(_) if idx.is_none() => (
-                    format!("`allow` silences `{id}`, which rulebook `{}` does not enable", self.rulebook),
+                    format!(
+                        "`allow` silences `{id}`, which rulebook `{}` does not enable",
+                        self.rulebook
+                    ),
                     Some("remove it from `allow`".into()),
                 ),
                 Ok(_) => (
@@ -249,8 +325,19 @@ impl Checker {
                     Some("remove it from `allow`".into()),
                 ),
             };
-            let span = if allow.span.is_empty() { Span::new(note.body.start, note.body.start) } else { allow.span };
-            report.findings.push(Finding { rule: UNUSED_ALLOW.into(), level: Level::Warn, span, message, help, fix: None });
+            let span = if allow.span.is_empty() {
+                Span::new(note.body.start, note.body.start)
+            } else {
+                allow.span
+            };
+            report.findings.push(Finding {
+                rule: UNUSED_ALLOW.into(),
+                level: Level::Warn,
+                span,
+                message,
+                help,
+                fix: None,
+            });
         }
     }
 }

@@ -1,9 +1,9 @@
 //! A temporary project folder and a way to run the real `tact` binary in it.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::io::Write;
 
 /// A temporary folder to run tact in (no `tact.toml` unless a test writes one).
 pub struct Dir {
@@ -12,7 +12,9 @@ pub struct Dir {
 
 impl Dir {
     pub fn new() -> Dir {
-        Dir { tmp: tempfile::tempdir().expect("temp dir") }
+        Dir {
+            tmp: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -42,7 +44,12 @@ impl Dir {
             .stderr(Stdio::piped())
             .spawn()
             .expect("tact runs");
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
         Run(child.wait_with_output().unwrap())
     }
 }
@@ -52,7 +59,10 @@ pub struct Run(pub Output);
 
 impl Run {
     pub fn code(&self) -> i32 {
-        self.0.status.code().expect("exited normally, not by a signal")
+        self.0
+            .status
+            .code()
+            .expect("exited normally, not by a signal")
     }
     pub fn stdout(&self) -> String {
         String::from_utf8_lossy(&self.0.stdout).into_owned()
@@ -61,15 +71,27 @@ impl Run {
         String::from_utf8_lossy(&self.0.stderr).into_owned()
     }
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.0.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}):\n{}\n{}", self.stdout(), self.stderr()))
+        serde_json::from_slice(&self.0.stdout)
+            .unwrap_or_else(|e| panic!("bad JSON ({e}):\n{}\n{}", self.stdout(), self.stderr()))
     }
     /// The rule ids of the JSON findings.
     pub fn rules(&self) -> Vec<String> {
-        self.json()["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_owned()).collect()
+        self.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_owned())
+            .collect()
     }
     #[track_caller]
     pub fn assert_code(&self, want: i32) -> &Self {
-        assert_eq!(self.code(), want, "exit status\nstdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        assert_eq!(
+            self.code(),
+            want,
+            "exit status\nstdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
         self
     }
 }
