@@ -80,6 +80,7 @@ pub fn run(cli: Cli) -> Outcome {
             };
             crate::scaffold::new_rule(&project, &name, kind, dir.as_deref(), color)
         }
+        Command::Watch(args) => crate::watch::run(project, &cli.plugins, &args, color),
         Command::Test { dirs, filter } => {
             let mut extra = cli.plugins.clone();
             extra.extend(dirs.iter().cloned());

@@ -63,6 +63,8 @@ pub enum Command {
     /// Scaffold something new.
     #[command(subcommand)]
     New(NewCommand),
+    /// Check notes, then again on every change to notes, rules, rulebooks or tact.toml.
+    Watch(crate::watch::WatchArgs),
     /// Run the rules' test cases (`<rule>.test.toml` beside each rule).
     Test {
         /// Plugin folders to test (default: the built-in pack and the project's plugin folders).

@@ -39,4 +39,5 @@ pub mod run;
 pub mod scaffold;
 pub mod span;
 pub mod testing;
+pub mod watch;
 pub mod workspace;

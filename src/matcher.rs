@@ -9,7 +9,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
 /// One compiled set of phrases.
@@ -103,28 +103,93 @@ pub fn bounded(text: &str, start: usize, end: usize) -> bool {
     before_ok && after_ok
 }
 
+/// Many phrases, each owned by several things (rules), found overlapping: a
+/// phrase inside another phrase, or listed by two rules, still reports every
+/// owner. Used for the host's one-pass trigger matching.
+pub struct TriggerMatcher {
+    automaton: Option<AhoCorasick>,
+    /// Pattern index → owners.
+    owners: Vec<Vec<usize>>,
+}
+
+impl TriggerMatcher {
+    /// Builds from `(phrase, owner)` pairs; equal phrases are merged.
+    pub fn new<S: AsRef<str>>(pairs: impl IntoIterator<Item = (S, usize)>) -> TriggerMatcher {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        for (phrase, owner) in pairs {
+            let p = phrase.as_ref().trim().to_lowercase().replace(['’', '‘'], "'");
+            if p.is_empty() {
+                continue;
+            }
+            let variants = if p.contains('\'') { vec![p.replace('\'', "’"), p] } else { vec![p] };
+            for v in variants {
+                let i = *index.entry(v.clone()).or_insert_with(|| {
+                    patterns.push(v);
+                    owners.push(Vec::new());
+                    owners.len() - 1
+                });
+                if !owners[i].contains(&owner) {
+                    owners[i].push(owner);
+                }
+            }
+        }
+        let automaton = (!patterns.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&patterns)
+                .expect("trigger patterns are plain strings")
+        });
+        TriggerMatcher { automaton, owners }
+    }
+
+    /// Calls `hit(owner)` for every owner of every word-bounded occurrence.
+    pub fn for_each_owner(&self, text: &str, mut hit: impl FnMut(usize)) {
+        let Some(ac) = &self.automaton else { return };
+        for m in ac.find_overlapping_iter(text) {
+            if bounded(text, m.start(), m.end()) {
+                self.owners[m.pattern().as_usize()].iter().for_each(|&o| hit(o));
+            }
+        }
+    }
+}
+
 const CACHE_LIMIT: usize = 4096;
 
+/// A compiled phrase list with the list it was built from (checked on a hit,
+/// so a hash collision can never return the wrong matcher).
+type CachedPhrases = (Vec<String>, Arc<PhraseMatcher>);
+
 thread_local! {
-    static PHRASES: RefCell<HashMap<u64, Arc<PhraseMatcher>>> = RefCell::new(HashMap::new());
+    static PHRASES: RefCell<HashMap<u64, CachedPhrases>> = RefCell::new(HashMap::new());
     static REGEXES: RefCell<HashMap<String, Arc<Regex>>> = RefCell::new(HashMap::new());
 }
 
 /// A cached matcher for this phrase list (built on first use on this thread).
-pub fn phrases<S: AsRef<str> + Hash>(list: &[S]) -> Arc<PhraseMatcher> {
-    let mut h = DefaultHasher::new();
-    list.hash(&mut h);
+/// Scripts pass their lists on every call, so the lookup must be cheap: a fast
+/// hash and one comparison.
+pub fn phrases<S: AsRef<str>>(list: &[S]) -> Arc<PhraseMatcher> {
+    let mut h = foldhash::quality::FixedState::with_seed(0x7ac7).build_hasher();
+    list.len().hash(&mut h);
+    for s in list {
+        s.as_ref().hash(&mut h);
+    }
     let key = h.finish();
     PHRASES.with(|c| {
         let mut cache = c.borrow_mut();
-        if let Some(m) = cache.get(&key) {
+        if let Some((words, m)) = cache.get(&key)
+            && words.len() == list.len()
+            && words.iter().zip(list).all(|(a, b)| a == b.as_ref())
+        {
             return m.clone();
         }
         if cache.len() >= CACHE_LIMIT {
             cache.clear();
         }
         let m = Arc::new(PhraseMatcher::new(list));
-        cache.insert(key, m.clone());
+        cache.insert(key, (list.iter().map(|s| s.as_ref().to_owned()).collect(), m.clone()));
         m
     })
 }
@@ -190,6 +255,15 @@ mod tests {
             hits(&["15 minutes"], "115 minutes or 15 minutes"),
             ["15 minutes"]
         );
+    }
+
+    #[test]
+    fn triggers_report_every_owner_of_overlapping_phrases() {
+        let t = TriggerMatcher::new([("refer me", 0), ("refer me", 1), ("please", 2), ("please respond", 3), ("demo", 4)]);
+        let mut seen = Vec::new();
+        t.for_each_owner("Could you refer me? Please respond. demolition", |o| seen.push(o));
+        seen.sort();
+        assert_eq!(seen, [0, 1, 2, 3]);
     }
 
     #[test]

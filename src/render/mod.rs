@@ -7,8 +7,8 @@ mod human;
 mod json;
 
 pub use github::Github;
-pub use human::Human;
-pub use json::Json;
+pub use human::{finding_problem, Human};
+pub use json::{Json, JsonFinding};
 
 use crate::finding::{Level, Safety};
 use crate::note::Note;

@@ -4,7 +4,7 @@
 mod output;
 
 use crate::finding::{Finding, Level};
-use crate::matcher::PhraseMatcher;
+use crate::matcher::TriggerMatcher;
 use crate::note::{Note, Origin};
 use crate::plugin::api::NoteRef;
 use crate::plugin::{Rule, RuleSet, describe_error};
@@ -106,7 +106,7 @@ pub struct ActiveRule {
 
 /// Which rules a note can trigger, found in one native pass.
 struct Triggers {
-    phrases: Option<(PhraseMatcher, Vec<usize>)>,
+    phrases: TriggerMatcher,
     patterns: Option<(regex::RegexSet, Vec<usize>)>,
     always: Vec<bool>,
 }
@@ -146,7 +146,7 @@ impl Triggers {
             always.push(r.rule.meta.always_runs());
         }
         Triggers {
-            phrases: (!phrases.is_empty()).then(|| (PhraseMatcher::new(&phrases), phrase_owner)),
+            phrases: TriggerMatcher::new(phrases.into_iter().zip(phrase_owner)),
             // Patterns were compiled one by one at load time, so the set compiles.
             patterns: regex::RegexSet::new(&patterns)
                 .ok()
@@ -158,11 +158,7 @@ impl Triggers {
 
     fn select(&self, text: &str) -> Vec<bool> {
         let mut run = self.always.clone();
-        if let Some((m, owner)) = &self.phrases {
-            for hit in m.find_iter(text) {
-                run[owner[hit.phrase]] = true;
-            }
-        }
+        self.phrases.for_each_owner(text, |rule| run[rule] = true);
         if let Some((set, owner)) = &self.patterns {
             for i in set.matches(text).iter() {
                 run[owner[i]] = true;
