@@ -111,7 +111,12 @@ pub fn explain_text(rule: &Rule) -> String {
             );
             // An unsafe-only rewrite has `output` equal to the note; show what changes.
             let changed = |o: &&String| o.as_str() != c.note.as_str();
-            if let Some(o) = c.output.as_ref().filter(changed).or(c.unsafe_output.as_ref().filter(changed)) {
+            if let Some(o) = c
+                .output
+                .as_ref()
+                .filter(changed)
+                .or(c.unsafe_output.as_ref().filter(changed))
+            {
                 examples += &format!(
                     "\nRewritten to:\n\n    {}\n",
                     o.trim().replace('\n', "\n    ")

@@ -119,11 +119,19 @@ impl TriggerMatcher {
         let mut patterns: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         for (phrase, owner) in pairs {
-            let p = phrase.as_ref().trim().to_lowercase().replace(['’', '‘'], "'");
+            let p = phrase
+                .as_ref()
+                .trim()
+                .to_lowercase()
+                .replace(['’', '‘'], "'");
             if p.is_empty() {
                 continue;
             }
-            let variants = if p.contains('\'') { vec![p.replace('\'', "’"), p] } else { vec![p] };
+            let variants = if p.contains('\'') {
+                vec![p.replace('\'', "’"), p]
+            } else {
+                vec![p]
+            };
             for v in variants {
                 let i = *index.entry(v.clone()).or_insert_with(|| {
                     patterns.push(v);
@@ -150,7 +158,9 @@ impl TriggerMatcher {
         let Some(ac) = &self.automaton else { return };
         for m in ac.find_overlapping_iter(text) {
             if bounded(text, m.start(), m.end()) {
-                self.owners[m.pattern().as_usize()].iter().for_each(|&o| hit(o));
+                self.owners[m.pattern().as_usize()]
+                    .iter()
+                    .for_each(|&o| hit(o));
             }
         }
     }
@@ -189,7 +199,13 @@ pub fn phrases<S: AsRef<str>>(list: &[S]) -> Arc<PhraseMatcher> {
             cache.clear();
         }
         let m = Arc::new(PhraseMatcher::new(list));
-        cache.insert(key, (list.iter().map(|s| s.as_ref().to_owned()).collect(), m.clone()));
+        cache.insert(
+            key,
+            (
+                list.iter().map(|s| s.as_ref().to_owned()).collect(),
+                m.clone(),
+            ),
+        );
         m
     })
 }
@@ -259,9 +275,17 @@ mod tests {
 
     #[test]
     fn triggers_report_every_owner_of_overlapping_phrases() {
-        let t = TriggerMatcher::new([("refer me", 0), ("refer me", 1), ("please", 2), ("please respond", 3), ("demo", 4)]);
+        let t = TriggerMatcher::new([
+            ("refer me", 0),
+            ("refer me", 1),
+            ("please", 2),
+            ("please respond", 3),
+            ("demo", 4),
+        ]);
         let mut seen = Vec::new();
-        t.for_each_owner("Could you refer me? Please respond. demolition", |o| seen.push(o));
+        t.for_each_owner("Could you refer me? Please respond. demolition", |o| {
+            seen.push(o)
+        });
         seen.sort();
         assert_eq!(seen, [0, 1, 2, 3]);
     }

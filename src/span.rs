@@ -94,7 +94,10 @@ impl<'a> LineIndex<'a> {
 
     /// The line and column of byte `offset`.
     pub fn line_col(&self, offset: usize) -> LineCol {
-        let offset = offset.min(self.text.len());
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
         let column = self.text[start..offset].chars().count() + 1;
@@ -131,7 +134,12 @@ mod tests {
         assert_eq!(idx.line_col(0), LineCol { line: 1, column: 1 });
         assert_eq!(idx.line_col(3), LineCol { line: 1, column: 3 });
         assert_eq!(idx.line_col(7), LineCol { line: 2, column: 1 });
-        assert_eq!(idx.line_col(9), LineCol { line: 2, column: 3 });
+        assert_eq!(idx.line_col(10), LineCol { line: 2, column: 3 });
+        assert_eq!(
+            idx.line_col(9),
+            LineCol { line: 2, column: 2 },
+            "mid-char offsets round down"
+        );
     }
 
     #[test]

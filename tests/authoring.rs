@@ -9,17 +9,30 @@ fn new_rule_passes_its_tests_and_checks_at_once() {
     d.run(&["init"], "").assert_code(0);
     for kind in ["check", "rewrite"] {
         let name = format!("team/my-{kind}");
-        d.run(&["new", "rule", &name, "--kind", kind], "").assert_code(0);
+        d.run(&["new", "rule", &name, "--kind", kind], "")
+            .assert_code(0);
         let run = d.run(&["test", "--filter", &name], "");
         run.assert_code(0);
-        assert!(run.stdout().contains("3 passed, 0 failed"), "{}", run.stdout());
+        assert!(
+            run.stdout().contains("3 passed, 0 failed"),
+            "{}",
+            run.stdout()
+        );
     }
     let check = d.run(&["check", "notes"], "");
     check.assert_code(0);
-    assert!(check.stdout().contains("1 note checked"), "{}", check.stdout());
+    assert!(
+        check.stdout().contains("1 note checked"),
+        "{}",
+        check.stdout()
+    );
     let again = d.run(&["new", "rule", "team/my-check"], "");
     again.assert_code(2);
-    assert!(again.stderr().contains("not overwriting"), "{}", again.stderr());
+    assert!(
+        again.stderr().contains("not overwriting"),
+        "{}",
+        again.stderr()
+    );
     let bad = d.run(&["new", "rule", "Bad Name"], "");
     bad.assert_code(2);
     assert!(bad.stderr().contains("kebab-case"), "{}", bad.stderr());
@@ -32,10 +45,16 @@ fn bad_metadata_points_at_the_key() {
     let run = d.run(&["--plugins", "plugins", "rules"], "");
     run.assert_code(2);
     let err = run.stderr();
-    assert!(err.contains("unknown level `loud`") && err.contains("r.rhai:4:9"), "{err}");
+    assert!(
+        err.contains("unknown level `loud`") && err.contains("r.rhai:4:9"),
+        "{err}"
+    );
     d.write("plugins/p/r.rhai", "//! A rule.\nfn meta() { #{} }\n");
     let err = d.run(&["--plugins", "plugins", "rules"], "").stderr();
-    assert!(err.contains("has no `check` function") && err.contains("fn check(note, options)"), "{err}");
+    assert!(
+        err.contains("has no `check` function") && err.contains("fn check(note, options)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -45,6 +64,12 @@ fn explain_shows_docs_options_and_examples() {
     run.assert_code(0);
     let out = run.stdout();
     assert!(out.starts_with("# core/typography"), "{out}");
-    assert!(out.contains("## Why") && out.contains("## Examples"), "{out}");
-    assert!(out.contains("Flagged:") && out.contains("Rewritten to:") && out.contains("Passes:"), "{out}");
+    assert!(
+        out.contains("## Why") && out.contains("## Examples"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Flagged:") && out.contains("Rewritten to:") && out.contains("Passes:"),
+        "{out}"
+    );
 }

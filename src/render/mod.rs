@@ -7,7 +7,7 @@ mod human;
 mod json;
 
 pub use github::Github;
-pub use human::{finding_problem, Human};
+pub use human::{Human, finding_problem};
 pub use json::{Json, JsonFinding};
 
 use crate::finding::{Level, Safety};

@@ -64,7 +64,7 @@ use crate::config::Project;
 use crate::problem::Problem;
 use clap::Args;
 use notify::RecursiveMode;
-use notify_debouncer_full::{new_debouncer, DebounceEventResult};
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use output::Output;
 use state::{State, WatchOptions};
 use std::collections::{BTreeMap, BTreeSet};
@@ -185,7 +185,10 @@ pub fn run(project: Project, extra_plugins: &[PathBuf], args: &WatchArgs, color:
             continue;
         }
         let cycle = state.apply(&plan);
-        let touched: BTreeSet<PathBuf> = events.iter().flat_map(|e| e.paths.iter().cloned()).collect();
+        let touched: BTreeSet<PathBuf> = events
+            .iter()
+            .flat_map(|e| e.paths.iter().cloned())
+            .collect();
         let errors = watches.sync(&mut debouncer, state.watch_set(), &touched);
         if cycle.is_noop() && errors.is_empty() {
             continue;

@@ -3,7 +3,7 @@
 
 use super::state::{Cycle, Item, LoadError, NoteFile, State};
 use crate::problem::{Problem, Source};
-use crate::render::{failure_problem, finding_problem, JsonFinding, Summary};
+use crate::render::{JsonFinding, Summary, failure_problem, finding_problem};
 use crate::span::{LineCol, LineIndex, Span};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -51,7 +51,15 @@ impl<'a> From<&'a Problem> for JsonProblem<'a> {
             }
             _ => (None, None),
         };
-        JsonProblem { code: &p.code, message: &p.message, file: p.file(), span, start, end, help: p.help.as_deref() }
+        JsonProblem {
+            code: &p.code,
+            message: &p.message,
+            file: p.file(),
+            span,
+            start,
+            end,
+            help: p.help.as_deref(),
+        }
     }
 }
 
@@ -131,22 +139,42 @@ impl Output {
     /// An output in `format` writing to `out`; `redraw` clears the screen
     /// before each cycle (human format on a terminal).
     pub fn new(format: WatchFormat, color: bool, redraw: bool, out: Box<dyn Write>) -> Output {
-        let cwd = std::env::current_dir().ok().and_then(|d| d.canonicalize().ok());
-        Output { format, color, redraw, cwd, out }
+        let cwd = std::env::current_dir()
+            .ok()
+            .and_then(|d| d.canonicalize().ok());
+        Output {
+            format,
+            color,
+            redraw,
+            cwd,
+            out,
+        }
     }
 
     /// A path as shown: relative to the current folder when under it.
     fn short(&self, path: &str) -> String {
         match &self.cwd {
-            Some(cwd) => Path::new(path).strip_prefix(cwd).map(|p| p.display().to_string()).unwrap_or_else(|_| path.to_owned()),
+            Some(cwd) => Path::new(path)
+                .strip_prefix(cwd)
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| path.to_owned()),
             None => path.to_owned(),
         }
     }
 
     /// Shows one cycle: what changed, the current load errors (and those of
     /// the watcher itself), and the results.
-    pub fn cycle(&mut self, state: &State, cycle: &Cycle, watch_errors: &[Problem]) -> io::Result<()> {
-        let mut errors: Vec<(&Problem, bool)> = state.errors().into_iter().map(|e: &LoadError| (&e.problem, e.kept)).collect();
+    pub fn cycle(
+        &mut self,
+        state: &State,
+        cycle: &Cycle,
+        watch_errors: &[Problem],
+    ) -> io::Result<()> {
+        let mut errors: Vec<(&Problem, bool)> = state
+            .errors()
+            .into_iter()
+            .map(|e: &LoadError| (&e.problem, e.kept))
+            .collect();
         errors.extend(watch_errors.iter().map(|p| (p, true)));
         match self.format {
             WatchFormat::Json => self.json(state, cycle, &errors),
@@ -154,12 +182,20 @@ impl Output {
         }
     }
 
-    fn json(&mut self, state: &State, cycle: &Cycle, errors: &[(&Problem, bool)]) -> io::Result<()> {
+    fn json(
+        &mut self,
+        state: &State,
+        cycle: &Cycle,
+        errors: &[(&Problem, bool)],
+    ) -> io::Result<()> {
         let mut buf = Vec::new();
         let reloaded = Reloaded {
             event: "reloaded",
             initial: cycle.initial,
-            time_ms: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0),
+            time_ms: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_millis())
+                .unwrap_or(0),
             config: cycle.config,
             changed: cycle.changed.iter().map(String::as_str).collect(),
             rules: cycle.rules.iter().map(String::as_str).collect(),
@@ -172,26 +208,51 @@ impl Output {
         serde_json::to_writer(&mut buf, &reloaded)?;
         buf.push(b'\n');
         for (p, kept) in errors {
-            serde_json::to_writer(&mut buf, &ErrorEvent { event: "error", problem: (*p).into(), kept: *kept })?;
+            serde_json::to_writer(
+                &mut buf,
+                &ErrorEvent {
+                    event: "error",
+                    problem: (*p).into(),
+                    kept: *kept,
+                },
+            )?;
             buf.push(b'\n');
         }
-        let problems: Vec<(&String, Vec<Problem>)> =
-            cycle.rechecked.iter().filter_map(|name| state.notes.get_key_value(name)).map(|(n, f)| (n, file_problems(f))).collect();
+        let problems: Vec<(&String, Vec<Problem>)> = cycle
+            .rechecked
+            .iter()
+            .filter_map(|name| state.notes.get_key_value(name))
+            .map(|(n, f)| (n, file_problems(f)))
+            .collect();
         let mut files = vec![];
         for (name, problems) in &problems {
             let file = &state.notes[*name];
             let mut findings = vec![];
             let mut notes = 0;
             for item in &file.items {
-                if let Item::Note { note, rulebook, report } = item {
+                if let Item::Note {
+                    note,
+                    rulebook,
+                    report,
+                } = item
+                {
                     notes += 1;
                     if let Ok(r) = report {
                         let idx = LineIndex::new(&note.source);
-                        findings.extend(r.findings.iter().map(|f| JsonFinding::new(note, &idx, rulebook, f)));
+                        findings.extend(
+                            r.findings
+                                .iter()
+                                .map(|f| JsonFinding::new(note, &idx, rulebook, f)),
+                        );
                     }
                 }
             }
-            files.push(FileResults { file: name, notes, findings, errors: problems.iter().map(JsonProblem::from).collect() });
+            files.push(FileResults {
+                file: name,
+                notes,
+                findings,
+                errors: problems.iter().map(JsonProblem::from).collect(),
+            });
         }
         let results = Results {
             event: "results",
@@ -205,7 +266,12 @@ impl Output {
         self.out.flush()
     }
 
-    fn human(&mut self, state: &State, cycle: &Cycle, errors: &[(&Problem, bool)]) -> io::Result<()> {
+    fn human(
+        &mut self,
+        state: &State,
+        cycle: &Cycle,
+        errors: &[(&Problem, bool)],
+    ) -> io::Result<()> {
         let mut s = String::new();
         if self.redraw {
             s.push_str("\x1b[2J\x1b[3J\x1b[H");
@@ -216,13 +282,24 @@ impl Output {
             for item in &file.items {
                 match item {
                     Item::Problem(p) => s.push_str(&p.render(self.color)),
-                    Item::Note { note, report: Err(p), .. } => {
+                    Item::Note {
+                        note,
+                        report: Err(p),
+                        ..
+                    } => {
                         let _ = note;
                         s.push_str(&p.render(self.color));
                     }
-                    Item::Note { note, report: Ok(r), .. } => {
+                    Item::Note {
+                        note,
+                        report: Ok(r),
+                        ..
+                    } => {
                         if !r.findings.is_empty() {
-                            let source = Source::new(note.origin.to_string(), Arc::<str>::from(note.source.as_str()));
+                            let source = Source::new(
+                                note.origin.to_string(),
+                                Arc::<str>::from(note.source.as_str()),
+                            );
                             for f in &r.findings {
                                 s.push_str(&finding_problem(note, &source, f).render(self.color));
                             }
@@ -263,16 +340,28 @@ impl Output {
             shown.join(", ")
         };
         if !cycle.rules.is_empty() {
-            what.push(format!("rules {}", list(cycle.rules.iter().cloned().collect())));
+            what.push(format!(
+                "rules {}",
+                list(cycle.rules.iter().cloned().collect())
+            ));
         }
         if !cycle.rulebooks.is_empty() {
-            what.push(format!("rulebooks {}", list(cycle.rulebooks.iter().cloned().collect())));
+            what.push(format!(
+                "rulebooks {}",
+                list(cycle.rulebooks.iter().cloned().collect())
+            ));
         }
         if what.is_empty() && !cycle.changed.is_empty() {
-            what.push(format!("changed {}", list(cycle.changed.iter().map(|p| self.short(p)).collect())));
+            what.push(format!(
+                "changed {}",
+                list(cycle.changed.iter().map(|p| self.short(p)).collect())
+            ));
         }
         if !cycle.removed.is_empty() {
-            what.push(format!("removed {}", list(cycle.removed.iter().cloned().collect())));
+            what.push(format!(
+                "removed {}",
+                list(cycle.removed.iter().cloned().collect())
+            ));
         }
         if what.is_empty() {
             what.push("no change in results".into());
@@ -301,7 +390,14 @@ impl Output {
                 .help("changes may have been missed; save the file again, or restart `tact watch`");
             match self.format {
                 WatchFormat::Json => {
-                    serde_json::to_writer(&mut self.out, &ErrorEvent { event: "error", problem: (&p).into(), kept: true })?;
+                    serde_json::to_writer(
+                        &mut self.out,
+                        &ErrorEvent {
+                            event: "error",
+                            problem: (&p).into(),
+                            kept: true,
+                        },
+                    )?;
                     self.out.write_all(b"\n")?;
                 }
                 WatchFormat::Human => self.out.write_all(p.render(self.color).as_bytes())?,
@@ -336,6 +432,15 @@ fn summary_line(s: &Summary) -> String {
 
 /// The time of day, UTC, as `HH:MM:SS`.
 fn clock() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) % 86_400;
-    format!("{:02}:{:02}:{:02} UTC", secs / 3600, secs / 60 % 60, secs % 60)
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+        % 86_400;
+    format!(
+        "{:02}:{:02}:{:02} UTC",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }

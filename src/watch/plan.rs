@@ -59,7 +59,12 @@ impl Plan {
 
     /// A plan that looks at everything.
     pub fn all() -> Plan {
-        Plan { config: true, rescan_notes: true, everything: true, ..Plan::default() }
+        Plan {
+            config: true,
+            rescan_notes: true,
+            everything: true,
+            ..Plan::default()
+        }
     }
 }
 
@@ -69,7 +74,11 @@ fn may_change(kind: &EventKind) -> bool {
     match kind {
         EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
         EventKind::Access(_) => false,
-        EventKind::Any | EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) | EventKind::Other => true,
+        EventKind::Any
+        | EventKind::Create(_)
+        | EventKind::Modify(_)
+        | EventKind::Remove(_)
+        | EventKind::Other => true,
     }
 }
 
@@ -85,12 +94,17 @@ pub fn is_dropping(path: &Path) -> bool {
 }
 
 fn extension(path: &Path) -> Option<String> {
-    path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase)
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
 }
 
 /// True when a component of `path` below `root` is hidden or a dropping.
 fn hidden_below(root: &Path, path: &Path) -> bool {
-    path.strip_prefix(root).is_ok_and(|rel| rel.components().any(|c| is_dropping(Path::new(c.as_os_str()))))
+    path.strip_prefix(root).is_ok_and(|rel| {
+        rel.components()
+            .any(|c| is_dropping(Path::new(c.as_os_str())))
+    })
 }
 
 /// Adds what one changed path means to `plan`.
@@ -103,7 +117,10 @@ fn classify(path: &Path, layout: &Layout, plan: &mut Plan) {
     }
     let ext = extension(path);
     for dir in &layout.plugin_dirs {
-        if path.starts_with(dir) && !hidden_below(dir, path) && matches!(ext.as_deref(), None | Some("rhai" | "toml")) {
+        if path.starts_with(dir)
+            && !hidden_below(dir, path)
+            && matches!(ext.as_deref(), None | Some("rhai" | "toml"))
+        {
             plan.rules.insert(path.to_path_buf());
         }
     }
@@ -118,7 +135,10 @@ fn classify(path: &Path, layout: &Layout, plan: &mut Plan) {
             continue;
         }
         let rel = path.strip_prefix(root).unwrap_or(path);
-        if rel.components().any(|c| SKIPPED_DIRS.iter().any(|s| c.as_os_str() == *s)) {
+        if rel
+            .components()
+            .any(|c| SKIPPED_DIRS.iter().any(|s| c.as_os_str() == *s))
+        {
             continue;
         }
         match ext.as_deref() {
@@ -155,7 +175,9 @@ pub fn plan(events: &[Event], layout: &Layout) -> Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use notify::event::{CreateKind, DataChange, Flag, MetadataKind, ModifyKind, RemoveKind, RenameMode};
+    use notify::event::{
+        CreateKind, DataChange, Flag, MetadataKind, ModifyKind, RemoveKind, RenameMode,
+    };
 
     fn layout() -> Layout {
         Layout {
@@ -167,7 +189,9 @@ mod tests {
     }
 
     fn ev(kind: EventKind, paths: &[&str]) -> Event {
-        paths.iter().fold(Event::new(kind), |e, p| e.add_path(PathBuf::from(p)))
+        paths
+            .iter()
+            .fold(Event::new(kind), |e, p| e.add_path(PathBuf::from(p)))
     }
 
     fn modify() -> EventKind {
@@ -184,73 +208,231 @@ mod tests {
 
     #[test]
     fn table() {
-        let rules = |p: &[&str]| Plan { rules: set(p), ..Plan::default() };
-        let books = |p: &[&str]| Plan { rulebooks: set(p), ..Plan::default() };
-        let notes = |p: &[&str]| Plan { notes: set(p), ..Plan::default() };
+        let rules = |p: &[&str]| Plan {
+            rules: set(p),
+            ..Plan::default()
+        };
+        let books = |p: &[&str]| Plan {
+            rulebooks: set(p),
+            ..Plan::default()
+        };
+        let notes = |p: &[&str]| Plan {
+            notes: set(p),
+            ..Plan::default()
+        };
         let none = Plan::default();
         let cases: Vec<(&str, Vec<Event>, Plan)> = vec![
-            ("rule written in place", vec![ev(modify(), &["/p/plugins/local/a.rhai"])], rules(&["/p/plugins/local/a.rhai"])),
+            (
+                "rule written in place",
+                vec![ev(modify(), &["/p/plugins/local/a.rhai"])],
+                rules(&["/p/plugins/local/a.rhai"]),
+            ),
             (
                 "rule saved by rename-over (VS Code, vim writebackup)",
-                vec![ev(rename(), &["/p/plugins/local/a.rhai.tmp", "/p/plugins/local/a.rhai"])],
+                vec![ev(
+                    rename(),
+                    &["/p/plugins/local/a.rhai.tmp", "/p/plugins/local/a.rhai"],
+                )],
                 rules(&["/p/plugins/local/a.rhai"]),
             ),
             (
                 "rule deleted then re-created",
                 vec![
-                    ev(EventKind::Remove(RemoveKind::File), &["/p/plugins/local/a.rhai"]),
-                    ev(EventKind::Create(CreateKind::File), &["/p/plugins/local/a.rhai"]),
+                    ev(
+                        EventKind::Remove(RemoveKind::File),
+                        &["/p/plugins/local/a.rhai"],
+                    ),
+                    ev(
+                        EventKind::Create(CreateKind::File),
+                        &["/p/plugins/local/a.rhai"],
+                    ),
                 ],
                 rules(&["/p/plugins/local/a.rhai"]),
             ),
-            ("new rule file", vec![ev(EventKind::Create(CreateKind::File), &["/p/plugins/local/b.rhai"])], rules(&["/p/plugins/local/b.rhai"])),
-            ("rule test file", vec![ev(modify(), &["/p/plugins/local/a.test.toml"])], rules(&["/p/plugins/local/a.test.toml"])),
-            ("pack folder renamed", vec![ev(rename(), &["/p/plugins/old", "/p/plugins/new"])], rules(&["/p/plugins/new", "/p/plugins/old"])),
-            ("plugin folder readme", vec![ev(modify(), &["/p/plugins/local/README.md"])], none.clone()),
+            (
+                "new rule file",
+                vec![ev(
+                    EventKind::Create(CreateKind::File),
+                    &["/p/plugins/local/b.rhai"],
+                )],
+                rules(&["/p/plugins/local/b.rhai"]),
+            ),
+            (
+                "rule test file",
+                vec![ev(modify(), &["/p/plugins/local/a.test.toml"])],
+                rules(&["/p/plugins/local/a.test.toml"]),
+            ),
+            (
+                "pack folder renamed",
+                vec![ev(rename(), &["/p/plugins/old", "/p/plugins/new"])],
+                rules(&["/p/plugins/new", "/p/plugins/old"]),
+            ),
+            (
+                "plugin folder readme",
+                vec![ev(modify(), &["/p/plugins/local/README.md"])],
+                none.clone(),
+            ),
             (
                 "JetBrains safe write",
                 vec![
-                    ev(EventKind::Create(CreateKind::File), &["/p/plugins/local/a.rhai___jb_tmp___"]),
-                    ev(rename(), &["/p/plugins/local/a.rhai", "/p/plugins/local/a.rhai___jb_old___"]),
-                    ev(rename(), &["/p/plugins/local/a.rhai___jb_tmp___", "/p/plugins/local/a.rhai"]),
-                    ev(EventKind::Remove(RemoveKind::File), &["/p/plugins/local/a.rhai___jb_old___"]),
+                    ev(
+                        EventKind::Create(CreateKind::File),
+                        &["/p/plugins/local/a.rhai___jb_tmp___"],
+                    ),
+                    ev(
+                        rename(),
+                        &[
+                            "/p/plugins/local/a.rhai",
+                            "/p/plugins/local/a.rhai___jb_old___",
+                        ],
+                    ),
+                    ev(
+                        rename(),
+                        &[
+                            "/p/plugins/local/a.rhai___jb_tmp___",
+                            "/p/plugins/local/a.rhai",
+                        ],
+                    ),
+                    ev(
+                        EventKind::Remove(RemoveKind::File),
+                        &["/p/plugins/local/a.rhai___jb_old___"],
+                    ),
                 ],
                 rules(&["/p/plugins/local/a.rhai"]),
             ),
             (
                 "vim droppings only",
                 vec![
-                    ev(EventKind::Create(CreateKind::File), &["/p/plugins/local/4913"]),
+                    ev(
+                        EventKind::Create(CreateKind::File),
+                        &["/p/plugins/local/4913"],
+                    ),
                     ev(modify(), &["/p/plugins/local/.a.rhai.swp"]),
-                    ev(EventKind::Create(CreateKind::File), &["/p/plugins/local/a.rhai~"]),
+                    ev(
+                        EventKind::Create(CreateKind::File),
+                        &["/p/plugins/local/a.rhai~"],
+                    ),
                     ev(modify(), &["/p/plugins/local/.#a.rhai"]),
                     ev(modify(), &["/p/notes/#draft.txt#"]),
                 ],
                 none.clone(),
             ),
-            ("hidden folder in a plugin folder", vec![ev(modify(), &["/p/plugins/.git/index"])], none.clone()),
-            ("reading a file", vec![ev(EventKind::Access(AccessKind::Close(AccessMode::Read)), &["/p/plugins/local/a.rhai"])], none.clone()),
+            (
+                "hidden folder in a plugin folder",
+                vec![ev(modify(), &["/p/plugins/.git/index"])],
+                none.clone(),
+            ),
+            (
+                "reading a file",
+                vec![ev(
+                    EventKind::Access(AccessKind::Close(AccessMode::Read)),
+                    &["/p/plugins/local/a.rhai"],
+                )],
+                none.clone(),
+            ),
             (
                 "closing a file written to",
-                vec![ev(EventKind::Access(AccessKind::Close(AccessMode::Write)), &["/p/plugins/local/a.rhai"])],
+                vec![ev(
+                    EventKind::Access(AccessKind::Close(AccessMode::Write)),
+                    &["/p/plugins/local/a.rhai"],
+                )],
                 rules(&["/p/plugins/local/a.rhai"]),
             ),
-            ("metadata only still looks (hashes decide)", vec![ev(EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any)), &["/p/rulebooks/sales.toml"])], books(&["/p/rulebooks/sales.toml"])),
-            ("rulebook saved", vec![ev(modify(), &["/p/rulebooks/sales.toml"])], books(&["/p/rulebooks/sales.toml"])),
-            ("rulebook folder re-created", vec![ev(EventKind::Create(CreateKind::Folder), &["/p/rulebooks"])], books(&["/p/rulebooks"])),
-            ("non-toml in rulebook folder", vec![ev(modify(), &["/p/rulebooks/notes.txt"])], none.clone()),
-            ("toml below a rulebook folder is not a rulebook", vec![ev(modify(), &["/p/rulebooks/old/x.toml"])], none.clone()),
-            ("config saved", vec![ev(modify(), &["/p/tact.toml"])], Plan { config: true, ..Plan::default() }),
-            ("other toml beside the config", vec![ev(modify(), &["/p/Cargo.toml"])], none.clone()),
-            ("note edited", vec![ev(modify(), &["/p/notes/a.txt"])], notes(&["/p/notes/a.txt"])),
-            ("batch edited", vec![ev(modify(), &["/p/notes/leads.csv"])], notes(&["/p/notes/leads.csv"])),
-            ("note given by name", vec![ev(rename(), &["/elsewhere/one.txt.new", "/elsewhere/one.txt"])], notes(&["/elsewhere/one.txt"])),
-            ("sibling of a note given by name", vec![ev(modify(), &["/elsewhere/two.txt"])], none.clone()),
-            ("note removed", vec![ev(EventKind::Remove(RemoveKind::File), &["/p/notes/sub/a.md"])], notes(&["/p/notes/sub/a.md"])),
-            ("folder of notes created", vec![ev(EventKind::Create(CreateKind::Folder), &["/p/notes/sub"])], Plan { rescan_notes: true, ..Plan::default() }),
-            ("build output under notes", vec![ev(modify(), &["/p/notes/target/x.txt"])], none.clone()),
-            ("unrelated file", vec![ev(modify(), &["/tmp/x.rhai"])], none.clone()),
-            ("overflow", vec![ev(EventKind::Other, &[]).set_flag(Flag::Rescan)], Plan::all()),
+            (
+                "metadata only still looks (hashes decide)",
+                vec![ev(
+                    EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any)),
+                    &["/p/rulebooks/sales.toml"],
+                )],
+                books(&["/p/rulebooks/sales.toml"]),
+            ),
+            (
+                "rulebook saved",
+                vec![ev(modify(), &["/p/rulebooks/sales.toml"])],
+                books(&["/p/rulebooks/sales.toml"]),
+            ),
+            (
+                "rulebook folder re-created",
+                vec![ev(EventKind::Create(CreateKind::Folder), &["/p/rulebooks"])],
+                books(&["/p/rulebooks"]),
+            ),
+            (
+                "non-toml in rulebook folder",
+                vec![ev(modify(), &["/p/rulebooks/notes.txt"])],
+                none.clone(),
+            ),
+            (
+                "toml below a rulebook folder is not a rulebook",
+                vec![ev(modify(), &["/p/rulebooks/old/x.toml"])],
+                none.clone(),
+            ),
+            (
+                "config saved",
+                vec![ev(modify(), &["/p/tact.toml"])],
+                Plan {
+                    config: true,
+                    ..Plan::default()
+                },
+            ),
+            (
+                "other toml beside the config",
+                vec![ev(modify(), &["/p/Cargo.toml"])],
+                none.clone(),
+            ),
+            (
+                "note edited",
+                vec![ev(modify(), &["/p/notes/a.txt"])],
+                notes(&["/p/notes/a.txt"]),
+            ),
+            (
+                "batch edited",
+                vec![ev(modify(), &["/p/notes/leads.csv"])],
+                notes(&["/p/notes/leads.csv"]),
+            ),
+            (
+                "note given by name",
+                vec![ev(
+                    rename(),
+                    &["/elsewhere/one.txt.new", "/elsewhere/one.txt"],
+                )],
+                notes(&["/elsewhere/one.txt"]),
+            ),
+            (
+                "sibling of a note given by name",
+                vec![ev(modify(), &["/elsewhere/two.txt"])],
+                none.clone(),
+            ),
+            (
+                "note removed",
+                vec![ev(
+                    EventKind::Remove(RemoveKind::File),
+                    &["/p/notes/sub/a.md"],
+                )],
+                notes(&["/p/notes/sub/a.md"]),
+            ),
+            (
+                "folder of notes created",
+                vec![ev(EventKind::Create(CreateKind::Folder), &["/p/notes/sub"])],
+                Plan {
+                    rescan_notes: true,
+                    ..Plan::default()
+                },
+            ),
+            (
+                "build output under notes",
+                vec![ev(modify(), &["/p/notes/target/x.txt"])],
+                none.clone(),
+            ),
+            (
+                "unrelated file",
+                vec![ev(modify(), &["/tmp/x.rhai"])],
+                none.clone(),
+            ),
+            (
+                "overflow",
+                vec![ev(EventKind::Other, &[]).set_flag(Flag::Rescan)],
+                Plan::all(),
+            ),
         ];
         let layout = layout();
         for (name, events, want) in cases {
@@ -264,7 +446,20 @@ mod tests {
         // rulebooks, and the folder itself coming or going is a notes rescan.
         let mut layout = layout();
         layout.rulebook_dirs.push("/p/notes/books".into());
-        let got = plan(&[ev(EventKind::Create(CreateKind::Folder), &["/p/notes/books"])], &layout);
-        assert_eq!(got, Plan { rulebooks: set(&["/p/notes/books"]), rescan_notes: true, ..Plan::default() });
+        let got = plan(
+            &[ev(
+                EventKind::Create(CreateKind::Folder),
+                &["/p/notes/books"],
+            )],
+            &layout,
+        );
+        assert_eq!(
+            got,
+            Plan {
+                rulebooks: set(&["/p/notes/books"]),
+                rescan_notes: true,
+                ..Plan::default()
+            }
+        );
     }
 }

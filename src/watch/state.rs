@@ -12,13 +12,13 @@
 //! is skipped, so a removed rule disappears from the results. Every such
 //! error stays in [`State::errors`] until its file is fixed.
 
-use super::plan::{is_dropping, Layout, Plan, NOTE_EXTENSIONS, SKIPPED_DIRS};
+use super::plan::{Layout, NOTE_EXTENSIONS, Plan, SKIPPED_DIRS, is_dropping};
 use crate::config::Project;
-use crate::input::{self, kind_of, Kind};
+use crate::input::{self, Kind, kind_of};
 use crate::note::Note;
-use crate::plugin::discover::{discover, read_text, RULEBOOK_FILES};
+use crate::plugin::discover::{RULEBOOK_FILES, discover, read_text};
 use crate::plugin::imports::PackResolver;
-use crate::plugin::{self, engine, RuleSet};
+use crate::plugin::{self, RuleSet, engine};
 use crate::problem::Problem;
 use crate::rulebook::{ResolvedRulebook, Rulebook, Rulebooks};
 use crate::run::{Checker, NoteReport};
@@ -183,7 +183,10 @@ fn absolute(path: &Path) -> PathBuf {
         return p;
     }
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    match (abs.parent().and_then(|p| p.canonicalize().ok()), abs.file_name()) {
+    match (
+        abs.parent().and_then(|p| p.canonicalize().ok()),
+        abs.file_name(),
+    ) {
         (Some(parent), Some(name)) => parent.join(name),
         _ => abs,
     }
@@ -211,7 +214,11 @@ impl State {
     pub fn new(project: Project, opts: WatchOptions) -> State {
         let resolver = PackResolver::default();
         let engine = Arc::new(engine::build(&project.limits, resolver.clone()));
-        let config_hash = project.path.as_ref().and_then(|p| std::fs::read(p).ok()).map(|b| hash_of(&[&b]));
+        let config_hash = project
+            .path
+            .as_ref()
+            .and_then(|p| std::fs::read(p).ok())
+            .map(|b| hash_of(&[&b]));
         let mut state = State {
             opts,
             project,
@@ -233,13 +240,23 @@ impl State {
         let mut embedded_problems = vec![];
         for (rel, text) in RULEBOOK_FILES {
             let stem = rel.trim_end_matches(".toml");
-            match Rulebook::parse(stem, format!("builtin:rulebooks/{rel}"), None, Arc::from(*text)) {
+            match Rulebook::parse(
+                stem,
+                format!("builtin:rulebooks/{rel}"),
+                None,
+                Arc::from(*text),
+            ) {
                 Ok(b) => state.embedded_books.push(b),
-                Err(p) => embedded_problems.push(LoadError { problem: p, kept: false }),
+                Err(p) => embedded_problems.push(LoadError {
+                    problem: p,
+                    kept: false,
+                }),
             }
         }
         if !embedded_problems.is_empty() {
-            state.errors.insert("rulebook-embedded".into(), embedded_problems);
+            state
+                .errors
+                .insert("rulebook-embedded".into(), embedded_problems);
         }
         state.layout = state.compute_layout();
         state
@@ -267,7 +284,14 @@ impl State {
         self.errors
             .values()
             .flatten()
-            .filter(|e| seen.insert((e.problem.code.clone(), e.problem.message.clone(), e.problem.file().map(str::to_owned), e.problem.labels.first().map(|l| (l.0.start, l.0.end)))))
+            .filter(|e| {
+                seen.insert((
+                    e.problem.code.clone(),
+                    e.problem.message.clone(),
+                    e.problem.file().map(str::to_owned),
+                    e.problem.labels.first().map(|l| (l.0.start, l.0.end)),
+                ))
+            })
             .collect()
     }
 
@@ -276,7 +300,11 @@ impl State {
         for e in self.errors() {
             e.problem.code.hash(&mut h);
             e.problem.message.hash(&mut h);
-            e.problem.source.as_ref().map(|s| s.text.clone()).hash(&mut h);
+            e.problem
+                .source
+                .as_ref()
+                .map(|s| s.text.clone())
+                .hash(&mut h);
             e.kept.hash(&mut h);
         }
         h.finish()
@@ -286,12 +314,23 @@ impl State {
         if problems.is_empty() {
             self.errors.remove(&key);
         } else {
-            self.errors.insert(key, problems.into_iter().map(|problem| LoadError { problem, kept }).collect());
+            self.errors.insert(
+                key,
+                problems
+                    .into_iter()
+                    .map(|problem| LoadError { problem, kept })
+                    .collect(),
+            );
         }
     }
 
     fn plugin_folders(&self) -> Vec<PathBuf> {
-        self.project.plugins.iter().chain(&self.opts.extra_plugins).cloned().collect()
+        self.project
+            .plugins
+            .iter()
+            .chain(&self.opts.extra_plugins)
+            .cloned()
+            .collect()
     }
 
     fn compute_layout(&self) -> Layout {
@@ -299,7 +338,12 @@ impl State {
             config: self.project.path.as_deref().map(absolute),
             plugin_dirs: self.plugin_folders().iter().map(|p| absolute(p)).collect(),
             rulebook_dirs: self.project.rulebooks.iter().map(|p| absolute(p)).collect(),
-            note_roots: self.opts.paths.iter().map(|p| absolute(Path::new(p))).collect(),
+            note_roots: self
+                .opts
+                .paths
+                .iter()
+                .map(|p| absolute(Path::new(p)))
+                .collect(),
         }
     }
 
@@ -318,7 +362,12 @@ impl State {
                 None => {}
             }
         }
-        let single = self.layout.rulebook_dirs.iter().cloned().chain(self.layout.config.iter().filter_map(|c| c.parent().map(Path::to_path_buf)));
+        let single = self.layout.rulebook_dirs.iter().cloned().chain(
+            self.layout
+                .config
+                .iter()
+                .filter_map(|c| c.parent().map(Path::to_path_buf)),
+        );
         let single = single.chain(self.note_dirs.iter().cloned());
         for dir in single {
             if let Some(d) = existing(&dir) {
@@ -327,8 +376,14 @@ impl State {
         }
         want.sort();
         want.dedup();
-        let recursive: Vec<PathBuf> = want.iter().filter(|(_, m)| *m == RecursiveMode::Recursive).map(|(p, _)| p.clone()).collect();
-        want.retain(|(p, m)| *m == RecursiveMode::Recursive || !recursive.iter().any(|r| p.starts_with(r)));
+        let recursive: Vec<PathBuf> = want
+            .iter()
+            .filter(|(_, m)| *m == RecursiveMode::Recursive)
+            .map(|(p, _)| p.clone())
+            .collect();
+        want.retain(|(p, m)| {
+            *m == RecursiveMode::Recursive || !recursive.iter().any(|r| p.starts_with(r))
+        });
         want
     }
 
@@ -348,18 +403,21 @@ impl State {
             force_rules = true;
         }
         let ids_before: Vec<String> = self.rules.rules.keys().cloned().collect();
-        if (force_rules || !plan.rules.is_empty()) && self.scan_rules(force_rules, &plan.rules, &mut cy) {
+        if (force_rules || !plan.rules.is_empty())
+            && self.scan_rules(force_rules, &plan.rules, &mut cy)
+        {
             recheck_all = true;
         }
         if plan.everything || cy.config || !plan.rulebooks.is_empty() {
             self.scan_rulebooks(&mut cy);
         }
         let ids_changed = ids_before.iter().ne(self.rules.rules.keys());
-        let stale_books = if recheck_all || !cy.rules.is_empty() || !cy.rulebooks.is_empty() || ids_changed {
-            self.refresh_checkers(recheck_all)
-        } else {
-            BTreeSet::new()
-        };
+        let stale_books =
+            if recheck_all || !cy.rules.is_empty() || !cy.rulebooks.is_empty() || ids_changed {
+                self.refresh_checkers(recheck_all)
+            } else {
+                BTreeSet::new()
+            };
 
         let mut to_check: BTreeSet<String> = BTreeSet::new();
         if plan.rescan_notes || plan.everything || cy.config {
@@ -376,7 +434,9 @@ impl State {
         for (name, file) in &self.notes {
             let affected = file.items.iter().any(|item| match item {
                 Item::Note { note, rulebook, .. } => {
-                    recheck_all || stale_books.contains(rulebook) || (ids_changed && !note.front.allow.is_empty())
+                    recheck_all
+                        || stale_books.contains(rulebook)
+                        || (ids_changed && !note.front.allow.is_empty())
                 }
                 Item::Problem(_) => false,
             });
@@ -395,7 +455,9 @@ impl State {
 
     /// Re-reads `tact.toml`; true when a new config is in use.
     fn reload_config(&mut self, cy: &mut Cycle) -> bool {
-        let Some(path) = self.project.path.clone() else { return false };
+        let Some(path) = self.project.path.clone() else {
+            return false;
+        };
         let shown = path.display().to_string();
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
@@ -439,10 +501,18 @@ impl State {
     /// a rule itself) changed, so every note should be re-checked.
     fn scan_rules(&mut self, force: bool, touched: &BTreeSet<PathBuf>, cy: &mut Cycle) -> bool {
         let (files, discover_errors) = discover(&self.plugin_folders(), &self.resolver);
-        let unreadable: BTreeSet<PathBuf> = discover_errors.iter().map(|e| absolute(Path::new(&e.path))).collect();
+        let unreadable: BTreeSet<PathBuf> = discover_errors
+            .iter()
+            .map(|e| absolute(Path::new(&e.path)))
+            .collect();
         let problems = discover_errors
             .iter()
-            .map(|e| Problem::error("tact::plugin::read", format!("cannot read `{}`: {}", e.path, e.message)))
+            .map(|e| {
+                Problem::error(
+                    "tact::plugin::read",
+                    format!("cannot read `{}`: {}", e.path, e.message),
+                )
+            })
             .collect();
         self.set_errors("discover".into(), problems, true);
 
@@ -450,10 +520,22 @@ impl State {
         let mut set = RuleSet::default();
         let mut slots = BTreeMap::new();
         for file in &files {
-            let tests = file.tests.as_ref().map(|(p, t)| format!("{p}\n{t}")).unwrap_or_default();
-            let hash = hash_of(&[file.path.as_bytes(), file.source.as_bytes(), tests.as_bytes()]);
+            let tests = file
+                .tests
+                .as_ref()
+                .map(|(p, t)| format!("{p}\n{t}"))
+                .unwrap_or_default();
+            let hash = hash_of(&[
+                file.path.as_bytes(),
+                file.source.as_bytes(),
+                tests.as_bytes(),
+            ]);
             let key = format!("rule:{}", file.id);
-            let unchanged = !force && self.rule_slots.get(&file.id).is_some_and(|s| s.hash == hash);
+            let unchanged = !force
+                && self
+                    .rule_slots
+                    .get(&file.id)
+                    .is_some_and(|s| s.hash == hash);
             if unchanged {
                 if let Some(rule) = old.rules.get(&file.id) {
                     set.rules.insert(file.id.clone(), rule.clone());
@@ -486,13 +568,23 @@ impl State {
                     }
                 }
             }
-            slots.insert(file.id.clone(), RuleSlot { hash, path: file.path.clone(), disk_path: file.disk_path.clone() });
+            slots.insert(
+                file.id.clone(),
+                RuleSlot {
+                    hash,
+                    path: file.path.clone(),
+                    disk_path: file.disk_path.clone(),
+                },
+            );
         }
         for (id, slot) in &self.rule_slots {
             if slots.contains_key(id) {
                 continue;
             }
-            let unreadable = slot.disk_path.as_deref().is_some_and(|p| unreadable.contains(&absolute(p)));
+            let unreadable = slot
+                .disk_path
+                .as_deref()
+                .is_some_and(|p| unreadable.contains(&absolute(p)));
             if unreadable {
                 // A transient read error: keep the last good version.
                 if let Some(rule) = old.rules.get(id) {
@@ -507,13 +599,23 @@ impl State {
             cy.rules.insert(id.clone());
             cy.changed.insert(slot.path.clone());
         }
-        let rule_paths: BTreeSet<PathBuf> =
-            self.rule_slots.values().chain(slots.values()).filter_map(|s| s.disk_path.as_deref().map(absolute)).collect();
+        let rule_paths: BTreeSet<PathBuf> = self
+            .rule_slots
+            .values()
+            .chain(slots.values())
+            .filter_map(|s| s.disk_path.as_deref().map(absolute))
+            .collect();
         let module_changed = touched.iter().any(|p| {
-            p.extension().is_some_and(|e| e == "rhai") && !rule_paths.contains(p) && p.is_file() && !is_dropping(p)
+            p.extension().is_some_and(|e| e == "rhai")
+                && !rule_paths.contains(p)
+                && p.is_file()
+                && !is_dropping(p)
         });
         if module_changed {
-            for p in touched.iter().filter(|p| !rule_paths.contains(*p) && p.is_file()) {
+            for p in touched
+                .iter()
+                .filter(|p| !rule_paths.contains(*p) && p.is_file())
+            {
                 cy.changed.insert(p.display().to_string());
             }
         }
@@ -528,25 +630,42 @@ impl State {
         let mut folder_problems = vec![];
         for folder in self.project.rulebooks.clone() {
             let Ok(entries) = std::fs::read_dir(&folder) else {
-                folder_problems.push(Problem::error("tact::rulebook::folder", format!("rulebook folder `{}` not found", folder.display())));
+                folder_problems.push(Problem::error(
+                    "tact::rulebook::folder",
+                    format!("rulebook folder `{}` not found", folder.display()),
+                ));
                 continue;
             };
             let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
             paths.sort();
-            for path in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "toml") && !is_dropping(p)) {
+            for path in paths
+                .into_iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "toml") && !is_dropping(p))
+            {
                 let prev = self.book_slots.iter().find(|s| s.path == path).cloned();
                 let key = format!("rulebook-file:{}", path.display());
                 let shown = path.display().to_string();
-                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+                let stem = path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default()
+                    .to_owned();
                 let text = match read_text(&path) {
                     Ok(t) => t,
                     Err(_) if !path.exists() => continue,
                     Err(e) => {
                         // A transient read error: keep the last good version.
-                        let p = Problem::error("tact::rulebook::read", format!("cannot read rulebook `{shown}`: {e}"));
+                        let p = Problem::error(
+                            "tact::rulebook::read",
+                            format!("cannot read rulebook `{shown}`: {e}"),
+                        );
                         let last_good = prev.and_then(|s| s.last_good);
                         self.set_errors(key, vec![p], last_good.is_some());
-                        slots.push(BookSlot { path, hash: None, last_good });
+                        slots.push(BookSlot {
+                            path,
+                            hash: None,
+                            last_good,
+                        });
                         continue;
                     }
                 };
@@ -559,12 +678,24 @@ impl State {
                 match Rulebook::parse(&stem, shown, Some(path.clone()), text.into()) {
                     Ok(book) => {
                         self.errors.remove(&key);
-                        slots.push(BookSlot { path, hash: Some(hash), last_good: Some(book) });
+                        slots.push(BookSlot {
+                            path,
+                            hash: Some(hash),
+                            last_good: Some(book),
+                        });
                     }
                     Err(p) => {
-                        let last_good = self.book_slots.iter().find(|s| s.path == path).and_then(|s| s.last_good.clone());
+                        let last_good = self
+                            .book_slots
+                            .iter()
+                            .find(|s| s.path == path)
+                            .and_then(|s| s.last_good.clone());
                         self.set_errors(key, vec![p], last_good.is_some());
-                        slots.push(BookSlot { path, hash: Some(hash), last_good });
+                        slots.push(BookSlot {
+                            path,
+                            hash: Some(hash),
+                            last_good,
+                        });
                     }
                 }
             }
@@ -572,13 +703,18 @@ impl State {
         self.set_errors("rulebook-folders".into(), folder_problems, false);
         for old in &self.book_slots {
             if !slots.iter().any(|s| s.path == old.path) {
-                self.errors.remove(&format!("rulebook-file:{}", old.path.display()));
+                self.errors
+                    .remove(&format!("rulebook-file:{}", old.path.display()));
                 cy.changed.insert(old.path.display().to_string());
             }
         }
         self.book_slots = slots;
         let mut books = Rulebooks::default();
-        for book in self.embedded_books.iter().chain(self.book_slots.iter().filter_map(|s| s.last_good.as_ref())) {
+        for book in self
+            .embedded_books
+            .iter()
+            .chain(self.book_slots.iter().filter_map(|s| s.last_good.as_ref()))
+        {
             books.books.insert(book.name.clone(), book.clone());
         }
         let names: BTreeSet<&String> = books.books.keys().chain(self.books.books.keys()).collect();
@@ -606,7 +742,12 @@ impl State {
             Some(book) => {
                 let fp = fingerprint(&book, &self.rules);
                 if force || slot.fingerprint != Some(fp) || slot.checker.is_none() {
-                    let checker = Checker::new(self.engine.clone(), self.rules.clone(), &book, self.project.template.clone());
+                    let checker = Checker::new(
+                        self.engine.clone(),
+                        self.rules.clone(),
+                        &book,
+                        self.project.template.clone(),
+                    );
                     slot.checker = Some(Arc::new(checker));
                     slot.fingerprint = Some(fp);
                     true
@@ -641,7 +782,10 @@ impl State {
     /// Re-resolves every rulebook in use; returns those whose checker changed.
     fn refresh_checkers(&mut self, force: bool) -> BTreeSet<String> {
         let names: Vec<String> = self.checkers.keys().cloned().collect();
-        names.into_iter().filter(|name| self.resolve_checker(name, force)).collect()
+        names
+            .into_iter()
+            .filter(|name| self.resolve_checker(name, force))
+            .collect()
     }
 
     fn prune_checkers(&mut self) {
@@ -654,7 +798,12 @@ impl State {
                 Item::Problem(_) => None,
             })
             .collect();
-        let unused: Vec<String> = self.checkers.keys().filter(|k| !used.contains(k.as_str())).cloned().collect();
+        let unused: Vec<String> = self
+            .checkers
+            .keys()
+            .filter(|k| !used.contains(k.as_str()))
+            .cloned()
+            .collect();
         for name in unused {
             self.checkers.remove(&name);
             self.errors.remove(&format!("rulebook:{name}"));
@@ -667,7 +816,11 @@ impl State {
             .rulebook
             .clone()
             .or_else(|| note.front.goal.clone())
-            .or_else(|| self.project.selected_for(&note.origin.path).map(str::to_owned))
+            .or_else(|| {
+                self.project
+                    .selected_for(&note.origin.path)
+                    .map(str::to_owned)
+            })
             .or_else(|| self.project.default_rulebook.clone())
             .unwrap_or_else(|| DEFAULT_RULEBOOK.to_owned())
     }
@@ -687,19 +840,29 @@ impl State {
                 continue;
             }
             let base = absolute(path);
-            let walker = walkdir::WalkDir::new(path).sort_by_file_name().into_iter().filter_entry(|e| {
-                e.depth() == 0
-                    || !(is_dropping(e.path())
-                        || (e.file_type().is_dir() && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s)))
-            });
+            let walker = walkdir::WalkDir::new(path)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| {
+                    e.depth() == 0
+                        || !(is_dropping(e.path())
+                            || (e.file_type().is_dir()
+                                && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s)))
+                });
             for entry in walker.flatten() {
                 let abs = base.join(entry.path().strip_prefix(path).unwrap_or(entry.path()));
                 if entry.file_type().is_dir() {
                     dirs.insert(abs);
                 } else if entry.file_type().is_file() {
-                    let ext = entry.path().extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+                    let ext = entry
+                        .path()
+                        .extension()
+                        .and_then(|e| e.to_str())
+                        .map(str::to_ascii_lowercase);
                     if ext.is_some_and(|e| NOTE_EXTENSIONS.contains(&e.as_str())) {
-                        index.entry(abs).or_insert_with(|| entry.path().display().to_string());
+                        index
+                            .entry(abs)
+                            .or_insert_with(|| entry.path().display().to_string());
                     }
                 }
             }
@@ -714,7 +877,11 @@ impl State {
         }
         for (root, given) in self.layout.note_roots.iter().zip(&self.opts.paths) {
             if let Ok(rel) = abs.strip_prefix(root) {
-                let shown = if rel.as_os_str().is_empty() { given.clone() } else { Path::new(given).join(rel).display().to_string() };
+                let shown = if rel.as_os_str().is_empty() {
+                    given.clone()
+                } else {
+                    Path::new(given).join(rel).display().to_string()
+                };
                 self.note_index.insert(abs.to_path_buf(), shown.clone());
                 return Some(shown);
             }
@@ -726,7 +893,12 @@ impl State {
         let (index, dirs) = self.walk_notes();
         self.note_dirs = dirs;
         let shown: BTreeSet<&String> = index.values().collect();
-        let gone: Vec<String> = self.notes.keys().filter(|k| !shown.contains(k)).cloned().collect();
+        let gone: Vec<String> = self
+            .notes
+            .keys()
+            .filter(|k| !shown.contains(k))
+            .cloned()
+            .collect();
         for name in gone {
             self.notes.remove(&name);
             cy.removed.insert(name);
@@ -738,7 +910,13 @@ impl State {
     }
 
     /// Re-reads a note file if its content changed.
-    fn read_note(&mut self, shown: &str, abs: &Path, cy: &mut Cycle, to_check: &mut BTreeSet<String>) {
+    fn read_note(
+        &mut self,
+        shown: &str,
+        abs: &Path,
+        cy: &mut Cycle,
+        to_check: &mut BTreeSet<String>,
+    ) {
         let is_root = self.opts.paths.iter().any(|p| p == shown);
         let prev_hash = self.notes.get(shown).map(|f| f.hash);
         let bytes = match std::fs::read(abs) {
@@ -762,7 +940,14 @@ impl State {
                 let hash = Some(hash_of(&[message.as_bytes()]));
                 if prev_hash != Some(hash) {
                     let item = Item::Problem(Problem::error("tact::input::read", message));
-                    self.notes.insert(shown.to_owned(), NoteFile { abs: abs.to_path_buf(), hash, items: vec![item] });
+                    self.notes.insert(
+                        shown.to_owned(),
+                        NoteFile {
+                            abs: abs.to_path_buf(),
+                            hash,
+                            items: vec![item],
+                        },
+                    );
                     cy.changed.insert(shown.to_owned());
                     to_check.insert(shown.to_owned());
                 }
@@ -774,8 +959,13 @@ impl State {
             return;
         }
         let template = self.opts.template;
-        let items: Vec<input::Item> = if kind_of(abs) == Kind::Note && bytes.len() <= input::MAX_NOTE_BYTES {
-            vec![input::decode(shown, bytes).and_then(|text| input::note_from_text(crate::note::Origin::file(shown), text))]
+        let items: Vec<input::Item> = if kind_of(abs) == Kind::Note
+            && bytes.len() <= input::MAX_NOTE_BYTES
+        {
+            vec![
+                input::decode(shown, bytes)
+                    .and_then(|text| input::note_from_text(crate::note::Origin::file(shown), text)),
+            ]
         } else {
             input::notes(&[shown.to_owned()], template).collect()
         };
@@ -784,13 +974,24 @@ impl State {
             .map(|item| match item {
                 Ok(mut note) => {
                     note.template = template;
-                    Item::Note { note: Arc::new(note), rulebook: String::new(), report: Ok(NoteReport::default()) }
+                    Item::Note {
+                        note: Arc::new(note),
+                        rulebook: String::new(),
+                        report: Ok(NoteReport::default()),
+                    }
                 }
                 Err(p) => Item::Problem(p),
             })
             .collect();
         cy.changed.insert(shown.to_owned());
-        self.notes.insert(shown.to_owned(), NoteFile { abs: abs.to_path_buf(), hash, items });
+        self.notes.insert(
+            shown.to_owned(),
+            NoteFile {
+                abs: abs.to_path_buf(),
+                hash,
+                items,
+            },
+        );
         to_check.insert(shown.to_owned());
     }
 
@@ -798,7 +999,9 @@ impl State {
     fn check_files(&mut self, files: &BTreeSet<String>) -> usize {
         let mut jobs: Vec<(String, usize, Arc<Note>, String)> = vec![];
         for name in files {
-            let Some(file) = self.notes.get(name) else { continue };
+            let Some(file) = self.notes.get(name) else {
+                continue;
+            };
             for (i, item) in file.items.iter().enumerate() {
                 if let Item::Note { note, .. } = item {
                     jobs.push((name.clone(), i, note.clone(), self.rulebook_for(note)));
@@ -811,24 +1014,38 @@ impl State {
                 self.resolve_checker(&name, false);
             }
         }
-        let checkers: BTreeMap<&String, Option<Arc<Checker>>> =
-            self.checkers.iter().map(|(name, slot)| (name, slot.checker.clone())).collect();
+        let checkers: BTreeMap<&String, Option<Arc<Checker>>> = self
+            .checkers
+            .iter()
+            .map(|(name, slot)| (name, slot.checker.clone()))
+            .collect();
         let count = jobs.len();
         let check = |(file, i, note, rulebook): (String, usize, Arc<Note>, String)| {
             let report = match checkers.get(&rulebook).cloned().flatten() {
                 Some(checker) => Ok(checker.check(&note)),
                 None => Err(Problem::error(
                     "tact::watch::not-checked",
-                    format!("`{}` is not checked: rulebook `{rulebook}` has errors", note.origin),
+                    format!(
+                        "`{}` is not checked: rulebook `{rulebook}` has errors",
+                        note.origin
+                    ),
                 )
                 .help("fix the rulebook; the note is checked again as soon as it loads")),
             };
             (file, i, note, rulebook, report)
         };
-        let results: Vec<_> = if count > 64 { jobs.into_par_iter().map(check).collect() } else { jobs.into_iter().map(check).collect() };
+        let results: Vec<_> = if count > 64 {
+            jobs.into_par_iter().map(check).collect()
+        } else {
+            jobs.into_iter().map(check).collect()
+        };
         for (file, i, note, rulebook, report) in results {
             if let Some(slot) = self.notes.get_mut(&file).and_then(|f| f.items.get_mut(i)) {
-                *slot = Item::Note { note, rulebook, report };
+                *slot = Item::Note {
+                    note,
+                    rulebook,
+                    report,
+                };
             }
         }
         count
@@ -858,31 +1075,63 @@ fn check(note, options) {
             fs::create_dir_all(root.join(d)).unwrap();
         }
         let config = root.join("tact.toml");
-        fs::write(&config, "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\ndefault_rulebook = \"one\"\n").unwrap();
-        fs::write(root.join("plugins/local/hi.rhai"), RULE.replace("TAG", "v1")).unwrap();
-        fs::write(root.join("rulebooks/one.toml"), "[rules]\n\"local/hi\" = \"warn\"\n").unwrap();
+        fs::write(
+            &config,
+            "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\ndefault_rulebook = \"one\"\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("plugins/local/hi.rhai"),
+            RULE.replace("TAG", "v1"),
+        )
+        .unwrap();
+        fs::write(
+            root.join("rulebooks/one.toml"),
+            "[rules]\n\"local/hi\" = \"warn\"\n",
+        )
+        .unwrap();
         fs::write(root.join("rulebooks/two.toml"), "[rules]\n").unwrap();
         fs::write(root.join("notes/a.txt"), "hello there\n").unwrap();
-        fs::write(root.join("notes/b.txt"), "+++\ngoal = \"two\"\n+++\nhello there\n").unwrap();
+        fs::write(
+            root.join("notes/b.txt"),
+            "+++\ngoal = \"two\"\n+++\nhello there\n",
+        )
+        .unwrap();
         let project = Project::parse(&config, &fs::read_to_string(&config).unwrap()).unwrap();
         let notes = root.join("notes").display().to_string();
-        let state = State::new(project, WatchOptions { paths: vec![notes], ..WatchOptions::default() });
+        let state = State::new(
+            project,
+            WatchOptions {
+                paths: vec![notes],
+                ..WatchOptions::default()
+            },
+        );
         (dir, state)
     }
 
     fn messages(state: &State, file: &str) -> Vec<String> {
-        let file = state.notes.iter().find(|(k, _)| k.ends_with(file)).map(|(_, f)| f).unwrap();
+        let file = state
+            .notes
+            .iter()
+            .find(|(k, _)| k.ends_with(file))
+            .map(|(_, f)| f)
+            .unwrap();
         file.items
             .iter()
             .flat_map(|i| match i {
-                Item::Note { report: Ok(r), .. } => r.findings.iter().map(|f| f.message.clone()).collect(),
+                Item::Note { report: Ok(r), .. } => {
+                    r.findings.iter().map(|f| f.message.clone()).collect()
+                }
                 _ => vec![],
             })
             .collect()
     }
 
     fn rules_plan(path: &Path) -> Plan {
-        Plan { rules: [path.to_path_buf()].into(), ..Plan::default() }
+        Plan {
+            rules: [path.to_path_buf()].into(),
+            ..Plan::default()
+        }
     }
 
     #[test]
@@ -908,7 +1157,10 @@ fn check(note, options) {
         fs::write(&rule, RULE.replace("TAG", "v1")).unwrap();
         let note = dir.path().join("notes/a.txt");
         fs::write(&note, "hello there\n").unwrap();
-        let plan = Plan { notes: [note].into(), ..rules_plan(&rule) };
+        let plan = Plan {
+            notes: [note].into(),
+            ..rules_plan(&rule)
+        };
         assert!(state.apply(&plan).is_noop());
     }
 
@@ -929,7 +1181,11 @@ fn check(note, options) {
         let cy = state.apply(&rules_plan(&rule));
         assert_eq!(cy.rules, ["local/hi".to_owned()].into());
         assert!(messages(&state, "a.txt").is_empty());
-        let codes: Vec<&str> = state.errors().iter().map(|e| e.problem.code.as_str()).collect();
+        let codes: Vec<&str> = state
+            .errors()
+            .iter()
+            .map(|e| e.problem.code.as_str())
+            .collect();
         assert_eq!(codes, ["tact::rulebook::unknown-rule"]);
     }
 
@@ -939,7 +1195,10 @@ fn check(note, options) {
         state.load();
         let book = dir.path().join("rulebooks/two.toml");
         fs::write(&book, "[rules]\n\"local/hi\" = \"error\"\n").unwrap();
-        let cy = state.apply(&Plan { rulebooks: [book].into(), ..Plan::default() });
+        let cy = state.apply(&Plan {
+            rulebooks: [book].into(),
+            ..Plan::default()
+        });
         assert_eq!(cy.rulebooks, ["two".to_owned()].into());
         assert_eq!(cy.rechecked.len(), 1, "{cy:?}");
         assert!(cy.rechecked.iter().all(|f| f.ends_with("b.txt")), "{cy:?}");

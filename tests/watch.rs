@@ -1,0 +1,582 @@
+//! `tact watch` end to end: the real binary watches a temporary project while
+//! the tests save rules, rulebooks, config and notes the ways editors do, and
+//! read its JSON events. Waits have a generous deadline; no sleep is an
+//! assertion.
+
+use serde_json::Value;
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+const DEADLINE: Duration = Duration::from_secs(20);
+
+/// A rule flagging `word`, whose message starts with `tag`.
+fn rule(word: &str, tag: &str) -> String {
+    format!(
+        r#"//! Flags "{word}".
+fn meta() {{
+    #{{ level: "warn", kind: "check", options: #{{}} }}
+}}
+
+fn check(note, options) {{
+    let found = [];
+    for m in note.find(["{word}"]) {{
+        found.push(finding(m, "{tag}: {word}"));
+    }}
+    found
+}}
+"#
+    )
+}
+
+fn rulebook(shout_level: &str) -> String {
+    format!(
+        "name = \"general\"\n[rules]\n\"local/shout\" = \"{shout_level}\"\n\"local/polite\" = \"warn\"\n"
+    )
+}
+
+/// One update: `reloaded`, its `error` events, then `results`.
+#[derive(Debug)]
+struct Cycle {
+    reloaded: Value,
+    errors: Vec<Value>,
+    results: Value,
+}
+
+impl Cycle {
+    /// (rule, level, message) of each finding in `file`, or `None` when the
+    /// update has no fresh results for it.
+    fn findings(&self, file: &str) -> Option<Vec<(String, String, String)>> {
+        let files = self.results["files"].as_array()?;
+        let entry = files.iter().find(|f| f["file"] == file)?;
+        Some(
+            entry["findings"]
+                .as_array()?
+                .iter()
+                .map(|f| (s(&f["rule"]), s(&f["level"]), s(&f["message"])))
+                .collect(),
+        )
+    }
+
+    fn messages(&self, file: &str) -> Option<Vec<String>> {
+        self.findings(file)
+            .map(|fs| fs.into_iter().map(|f| f.2).collect())
+    }
+
+    fn error_with(&self, code: &str) -> Option<&Value> {
+        self.errors.iter().find(|e| e["code"] == code)
+    }
+
+    fn summary(&self, key: &str) -> u64 {
+        self.results["summary"][key].as_u64().unwrap_or(u64::MAX)
+    }
+}
+
+fn s(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+/// A running `tact watch --format json` over `notes/` in a temporary project.
+struct Watch {
+    dir: tempfile::TempDir,
+    child: Child,
+    events: Receiver<Value>,
+    seen: Vec<Cycle>,
+}
+
+impl Watch {
+    fn start(setup: impl FnOnce(&Path)) -> Watch {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for d in ["plugins/local", "rulebooks", "notes"] {
+            fs::create_dir_all(root.join(d)).unwrap();
+        }
+        fs::write(
+            root.join("tact.toml"),
+            "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\n",
+        )
+        .unwrap();
+        fs::write(root.join("plugins/local/shout.rhai"), rule("hello", "v1")).unwrap();
+        fs::write(root.join("rulebooks/general.toml"), rulebook("warn")).unwrap();
+        fs::write(
+            root.join("notes/a.txt"),
+            "hello there, I would like to connect.\n",
+        )
+        .unwrap();
+        setup(root);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tact"))
+            .args(["watch", "notes", "--format", "json", "--debounce", "30"])
+            .current_dir(root)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(
+                fs::File::create(root.join("stderr.txt")).unwrap(),
+            ))
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, events) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let value: Value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+                if tx.send(value).is_err() {
+                    break;
+                }
+            }
+        });
+        Watch {
+            dir,
+            child,
+            events,
+            seen: vec![],
+        }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        fs::write(self.path(rel), text).unwrap();
+    }
+
+    fn next_event(&self, deadline: Instant) -> Value {
+        match self
+            .events
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            Ok(v) => v,
+            Err(RecvTimeoutError::Timeout) => panic!(
+                "no event before the deadline; seen: {:#?}\nstderr: {}",
+                self.seen,
+                self.stderr()
+            ),
+            Err(RecvTimeoutError::Disconnected) => panic!(
+                "tact watch exited; seen: {:#?}\nstderr: {}",
+                self.seen,
+                self.stderr()
+            ),
+        }
+    }
+
+    fn stderr(&self) -> String {
+        fs::read_to_string(self.path("stderr.txt")).unwrap_or_default()
+    }
+
+    /// Reads updates until one satisfies `done`; panics after the deadline.
+    fn wait(&mut self, what: &str, done: impl Fn(&Cycle) -> bool) -> usize {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let reloaded = self.next_event(deadline);
+            assert_eq!(
+                reloaded["event"], "reloaded",
+                "an update starts with `reloaded`: {reloaded}"
+            );
+            let mut errors = vec![];
+            let results = loop {
+                let e = self.next_event(deadline);
+                match e["event"].as_str() {
+                    Some("error") => errors.push(e),
+                    Some("results") => break e,
+                    _ => panic!("unexpected event inside an update: {e}"),
+                }
+            };
+            assert_eq!(
+                reloaded["errors"].as_u64(),
+                Some(errors.len() as u64),
+                "`errors` counts the error events"
+            );
+            self.seen.push(Cycle {
+                reloaded,
+                errors,
+                results,
+            });
+            if done(self.seen.last().unwrap()) {
+                return self.seen.len() - 1;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for: {what}; seen: {:#?}",
+                self.seen
+            );
+        }
+    }
+
+    fn last(&self) -> &Cycle {
+        self.seen.last().unwrap()
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const A: &str = "notes/a.txt";
+
+#[test]
+fn rule_saves_of_every_kind_reload_the_rule() {
+    let mut w = Watch::start(|_| {});
+    w.wait("the first check", |c| c.reloaded["initial"] == true);
+    let first = w.last();
+    assert_eq!(first.messages(A), Some(vec!["v1: hello".to_owned()]));
+    // The rulebook names `local/polite`, which does not exist yet: shown, and skipped.
+    let unknown = first
+        .error_with("tact::rulebook::unknown-rule")
+        .expect("unknown rule reported");
+    assert!(s(&unknown["message"]).contains("local/polite"), "{unknown}");
+    assert_eq!(unknown["kept"], true);
+
+    // Written in place.
+    w.write("plugins/local/shout.rhai", &rule("hello", "v2"));
+    w.wait("in-place edit", |c| {
+        c.messages(A) == Some(vec!["v2: hello".into()])
+    });
+    assert_eq!(
+        w.last().reloaded["rules"],
+        serde_json::json!(["local/shout"])
+    );
+    assert!(
+        s(&w.last().reloaded["changed"][0]).ends_with("shout.rhai"),
+        "{}",
+        w.last().reloaded
+    );
+
+    // Written to a temporary file, renamed over the rule (vim, VS Code, JetBrains).
+    w.write("plugins/local/shout.rhai.tmp", &rule("hello", "v3"));
+    fs::rename(
+        w.path("plugins/local/shout.rhai.tmp"),
+        w.path("plugins/local/shout.rhai"),
+    )
+    .unwrap();
+    w.wait("rename-over", |c| {
+        c.messages(A) == Some(vec!["v3: hello".into()])
+    });
+    // And again: a watch on the file itself would have died with the first rename.
+    w.write("plugins/local/shout.rhai.tmp", &rule("hello", "v4"));
+    fs::rename(
+        w.path("plugins/local/shout.rhai.tmp"),
+        w.path("plugins/local/shout.rhai"),
+    )
+    .unwrap();
+    w.wait("second rename-over", |c| {
+        c.messages(A) == Some(vec!["v4: hello".into()])
+    });
+
+    // Deleted: the rule disappears from the results; the rulebook naming it is reported.
+    fs::remove_file(w.path("plugins/local/shout.rhai")).unwrap();
+    w.wait("rule deleted", |c| c.messages(A) == Some(vec![]));
+    assert_eq!(
+        w.last().reloaded["rules"],
+        serde_json::json!(["local/shout"])
+    );
+    assert!(
+        w.last()
+            .errors
+            .iter()
+            .any(|e| s(&e["message"]).contains("local/shout")),
+        "{:#?}",
+        w.last().errors
+    );
+
+    // Re-created.
+    w.write("plugins/local/shout.rhai", &rule("hello", "v5"));
+    w.wait("rule re-created", |c| {
+        c.messages(A) == Some(vec!["v5: hello".into()])
+    });
+    assert!(
+        !w.last()
+            .errors
+            .iter()
+            .any(|e| s(&e["message"]).contains("local/shout")),
+        "{:#?}",
+        w.last().errors
+    );
+
+    // Deleted and re-created at once.
+    fs::remove_file(w.path("plugins/local/shout.rhai")).unwrap();
+    w.write("plugins/local/shout.rhai", &rule("hello", "v6"));
+    w.wait("delete + re-create", |c| {
+        c.messages(A) == Some(vec!["v6: hello".into()])
+    });
+
+    // A new rule file: it appears, and its error goes away.
+    w.write("plugins/local/polite.rhai", &rule("connect", "new"));
+    w.wait("new rule", |c| {
+        c.messages(A) == Some(vec!["v6: hello".into(), "new: connect".into()])
+    });
+    assert!(w.last().errors.is_empty(), "{:#?}", w.last().errors);
+    assert_eq!(
+        w.last().reloaded["rules"],
+        serde_json::json!(["local/polite"])
+    );
+}
+
+#[test]
+fn a_broken_rule_keeps_its_last_good_version_until_fixed() {
+    let mut w = Watch::start(|root| {
+        fs::write(
+            root.join("plugins/local/polite.rhai"),
+            rule("connect", "p1"),
+        )
+        .unwrap()
+    });
+    w.wait("the first check", |c| c.reloaded["initial"] == true);
+    assert_eq!(
+        w.last().messages(A),
+        Some(vec!["v1: hello".into(), "p1: connect".into()])
+    );
+    assert!(w.last().errors.is_empty(), "{:#?}", w.last().errors);
+
+    // Editor droppings beside the rule change nothing.
+    w.write("plugins/local/4913", "");
+    w.write("plugins/local/.shout.rhai.swp", "swap");
+    w.write("plugins/local/shout.rhai~", "backup");
+    w.write("plugins/local/.#shout.rhai", "lock");
+
+    // A syntax error: an error event with the position, the old rule still runs.
+    w.write("plugins/local/shout.rhai", "//! Broken.\nfn meta( {\n");
+    let at = w.wait("syntax error", |c| {
+        c.error_with("tact::plugin::syntax").is_some()
+    });
+    let cycle = &w.seen[at];
+    let err = cycle.error_with("tact::plugin::syntax").unwrap();
+    assert!(s(&err["file"]).ends_with("shout.rhai"), "{err}");
+    assert_eq!(err["start"]["line"], 2, "{err}");
+    assert_eq!(err["start"]["column"], 10, "{err}");
+    assert_eq!(err["kept"], true, "{err}");
+    assert_eq!(
+        cycle.summary("warnings"),
+        2,
+        "the old results stand: {}",
+        cycle.results
+    );
+    assert_eq!(
+        cycle.findings(A),
+        None,
+        "nothing was re-checked: {}",
+        cycle.results
+    );
+
+    // Other rules still reload meanwhile, run with the last good `shout`.
+    w.write("plugins/local/polite.rhai", &rule("connect", "p2"));
+    w.wait("other rule edited", |c| {
+        c.messages(A) == Some(vec!["v1: hello".into(), "p2: connect".into()])
+    });
+    assert!(
+        w.last().error_with("tact::plugin::syntax").is_some(),
+        "the error stays until fixed"
+    );
+
+    // A rule with no `check` is a load error too.
+    w.write(
+        "plugins/local/shout.rhai",
+        "fn meta() { #{ level: \"warn\", kind: \"check\", options: #{} } }\n",
+    );
+    w.wait("missing check", |c| {
+        c.error_with("tact::plugin::no-check").is_some()
+    });
+    assert!(w.last().error_with("tact::plugin::syntax").is_none());
+
+    // Fixed: fresh results replace the old ones, the error is gone.
+    w.write("plugins/local/shout.rhai", &rule("hello", "v2"));
+    w.wait("fixed", |c| {
+        c.messages(A) == Some(vec!["v2: hello".into(), "p2: connect".into()])
+    });
+    assert!(w.last().errors.is_empty(), "{:#?}", w.last().errors);
+
+    for c in &w.seen {
+        for changed in c.reloaded["changed"].as_array().unwrap() {
+            let name = s(changed);
+            assert!(
+                !name.contains("4913")
+                    && !name.contains(".swp")
+                    && !name.ends_with('~')
+                    && !name.contains(".#"),
+                "{name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn rulebook_config_and_note_changes() {
+    let mut w = Watch::start(|root| {
+        fs::write(
+            root.join("plugins/local/polite.rhai"),
+            rule("connect", "p1"),
+        )
+        .unwrap();
+        fs::write(
+            root.join("notes/b.txt"),
+            "Hi Sam, good talk on pricing pages.\n",
+        )
+        .unwrap();
+    });
+    w.wait("the first check", |c| c.reloaded["initial"] == true);
+    assert_eq!(w.last().findings("notes/b.txt"), Some(vec![]));
+    assert_eq!(w.last().summary("notes"), 2);
+
+    // A rulebook level changes: the notes checked with it are re-checked.
+    w.write("rulebooks/general.toml", &rulebook("error"));
+    w.wait("level changed", |c| {
+        c.findings(A)
+            .is_some_and(|f| f.iter().any(|f| f.0 == "local/shout" && f.1 == "error"))
+    });
+    assert_eq!(
+        w.last().reloaded["rulebooks"],
+        serde_json::json!(["general"])
+    );
+
+    // A broken rulebook: error with its position, the last good one still runs.
+    w.write("rulebooks/general.toml", "name = \"general\"\n[rules\n");
+    w.wait("broken rulebook", |c| {
+        c.error_with("tact::rulebook::syntax").is_some()
+    });
+    let err = w.last().error_with("tact::rulebook::syntax").unwrap();
+    assert_eq!(err["start"]["line"], 2, "{err}");
+    assert_eq!(err["kept"], true, "{err}");
+    assert_eq!(w.last().summary("errors"), 1, "{}", w.last().results);
+
+    // Fixed by a rename-over.
+    w.write("rulebooks/general.toml.new", &rulebook("info"));
+    fs::rename(
+        w.path("rulebooks/general.toml.new"),
+        w.path("rulebooks/general.toml"),
+    )
+    .unwrap();
+    w.wait("rulebook fixed", |c| {
+        c.findings(A)
+            .is_some_and(|f| f.iter().any(|f| f.0 == "local/shout" && f.1 == "info"))
+    });
+    assert!(w.last().errors.is_empty(), "{:#?}", w.last().errors);
+
+    // A note edited: only that note is re-checked.
+    w.write("notes/b.txt", "Hi Sam, hello from the pricing talk.\n");
+    w.wait("note edited", |c| {
+        c.messages("notes/b.txt") == Some(vec!["v1: hello".into()])
+    });
+    assert_eq!(
+        w.last().findings(A),
+        None,
+        "a.txt was not re-checked: {}",
+        w.last().results
+    );
+    assert_eq!(w.last().reloaded["notes_checked"], 1);
+
+    // A note added, then removed.
+    w.write("notes/c.md", "hello hello\n");
+    w.wait("note added", |c| {
+        c.findings("notes/c.md").is_some_and(|f| f.len() == 2)
+    });
+    fs::remove_file(w.path("notes/c.md")).unwrap();
+    w.wait("note removed", |c| {
+        c.results["removed"] == serde_json::json!(["notes/c.md"])
+    });
+    assert_eq!(w.last().summary("notes"), 2);
+
+    // tact.toml broken: the old config stays; fixed with another rulebook folder.
+    w.write("tact.toml", "plugins = [\"plugins\"\n");
+    w.wait("broken config", |c| {
+        c.error_with("tact::config::syntax").is_some()
+    });
+    fs::create_dir_all(w.path("books2")).unwrap();
+    w.write(
+        "books2/general.toml",
+        "name = \"general\"\n[rules]\n\"local/polite\" = \"error\"\n",
+    );
+    w.write(
+        "tact.toml",
+        "plugins = [\"plugins\"]\nrulebooks = [\"books2\"]\n",
+    );
+    w.wait("config fixed", |c| {
+        c.reloaded["config"] == true && c.messages(A) == Some(vec!["p1: connect".into()])
+    });
+    assert!(w.last().errors.is_empty(), "{:#?}", w.last().errors);
+    // The new rulebook folder is watched.
+    w.write(
+        "books2/general.toml",
+        "name = \"general\"\n[rules]\n\"local/shout\" = \"error\"\n",
+    );
+    w.wait("new rulebook folder watched", |c| {
+        c.messages(A) == Some(vec!["v1: hello".into()])
+    });
+}
+
+#[test]
+fn human_output_has_a_status_line_per_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("notes")).unwrap();
+    fs::write(root.join("tact.toml"), "").unwrap();
+    fs::write(
+        root.join("notes/a.txt"),
+        "Hi, can we schedule a quick call this week?\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tact"))
+        .args([
+            "watch",
+            "notes",
+            "--rulebook",
+            "sales",
+            "--debounce",
+            "30",
+            "--color",
+            "never",
+        ])
+        .current_dir(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + DEADLINE;
+    let mut screen = String::new();
+    let read_until_status = |screen: &mut String| loop {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| panic!("no status line in: {screen}"));
+        screen.push_str(&line);
+        screen.push('\n');
+        if line.starts_with("── ") {
+            return line;
+        }
+    };
+    let status = read_until_status(&mut screen);
+    assert!(
+        status.contains("started") && status.contains("Ctrl-C"),
+        "{status}"
+    );
+    assert!(
+        screen.contains("core/no-pitch") && screen.contains("quick call"),
+        "{screen}"
+    );
+    fs::write(
+        root.join("notes/a.txt"),
+        "Hi Sam, I enjoyed your talk on pricing pages.\n",
+    )
+    .unwrap();
+    let status = read_until_status(&mut screen);
+    assert!(
+        status.contains("changed notes/a.txt") && status.contains("1 note checked"),
+        "{status}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
