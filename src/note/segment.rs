@@ -256,19 +256,28 @@ fn greeting(text: &str, off: usize) -> Option<Greeting> {
     let mut name = None;
     if !name_text.is_empty() {
         let candidate: Vec<&str> = name_text.split_whitespace().collect();
-        // Without punctuation the greeting runs into the sentence; keep only capitalised words.
-        let ends_clean = stop < after.len();
-        let kept: Vec<&str> = candidate
-            .iter()
-            .take_while(|w| {
-                ends_clean
-                    || w.chars().next().is_some_and(|c| {
-                        c.is_uppercase() || c == '{' || c == '[' || c == '<' || c == '#'
-                    })
-            })
-            .take(if ends_clean { 4 } else { 1 })
-            .copied()
-            .collect();
+        // A name ended by punctuation within three words is taken whole (`hi riya,`);
+        // otherwise the greeting runs into the sentence, so keep only the
+        // capitalised words (`Hi Riya I saw…` greets `Riya`), never a pronoun.
+        let pronoun = |w: &&str| FIRST_PERSON.contains(&normalize(w).as_str());
+        let looks_like_name = |w: &&str| {
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || matches!(c, '{' | '[' | '<' | '#'))
+                && !pronoun(w)
+        };
+        let kept: Vec<&str> =
+            if stop < after.len() && candidate.len() <= 3 && !candidate.iter().any(pronoun) {
+                candidate.clone()
+            } else {
+                candidate
+                    .iter()
+                    .take_while(|w| looks_like_name(w))
+                    .take(3)
+                    .copied()
+                    .collect()
+            };
+        let ends_clean = stop < after.len() && kept.len() == candidate.len();
         let generic = kept.len() == 1 && GENERIC_NAMES.contains(&normalize(kept[0]).as_str());
         if !kept.is_empty() && !generic {
             let name_start = word.len() + (name_part.len() - name_part.trim_start().len());
@@ -390,6 +399,9 @@ mod tests {
             ("Hi there, quick one", None),
             ("Hey {first_name}, loved", Some("{first_name}")),
             ("Hi Riya I saw your post", Some("Riya")),
+            ("Hi Riya I saw your post.", Some("Riya")),
+            ("Hi I saw your post.", None),
+            ("hi riya, nice post", Some("riya")),
         ];
         for (s, want) in cases {
             let g = seg(s)
@@ -398,6 +410,7 @@ mod tests {
             assert_eq!(g.name.map(|n| at(s, n)), want, "{s}");
         }
         assert!(seg("I saw your post").greeting.is_none());
+        assert!(seg("To whom it may concern, I am").greeting.is_none());
         assert!(seg("Hiring is hard").greeting.is_none());
     }
 

@@ -2,10 +2,14 @@
 //! editors (the event schema is in the `watch` module's documentation).
 
 use super::state::{Cycle, Item, LoadError, NoteFile, State};
+use crate::finding::Finding;
 use crate::problem::{Problem, Source};
 use crate::render::{JsonFinding, Summary, failure_problem, finding_problem};
 use crate::span::{LineCol, LineIndex, Span};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
@@ -27,6 +31,18 @@ pub struct Output {
     redraw: bool,
     cwd: Option<std::path::PathBuf>,
     out: Box<dyn Write>,
+    /// Rendered findings of the last screen, by [`finding_key`]: a redraw
+    /// renders only findings it has not shown before.
+    rendered: HashMap<u64, String>,
+}
+
+/// What a rendered finding depends on: the note's name and text, and the
+/// finding's rule, level, span, message, help and fix safety.
+fn finding_key(name: &str, source: &str, f: &Finding) -> u64 {
+    let mut h = DefaultHasher::new();
+    (name, source, &f.rule, f.level, f.span.start, f.span.end).hash(&mut h);
+    (&f.message, &f.help, f.fix.as_ref().map(|x| x.safety)).hash(&mut h);
+    h.finish()
 }
 
 /// A problem as JSON: the same fields as the `errors` of `tact check --format json`.
@@ -148,6 +164,7 @@ impl Output {
             redraw,
             cwd,
             out,
+            rendered: HashMap::new(),
         }
     }
 
@@ -278,6 +295,7 @@ impl Output {
         } else if !cycle.initial {
             s.push('\n');
         }
+        let mut rendered = HashMap::with_capacity(self.rendered.len());
         for file in state.notes.values() {
             for item in &file.items {
                 match item {
@@ -295,14 +313,21 @@ impl Output {
                         report: Ok(r),
                         ..
                     } => {
-                        if !r.findings.is_empty() {
-                            let source = Source::new(
-                                note.origin.to_string(),
-                                Arc::<str>::from(note.source.as_str()),
-                            );
-                            for f in &r.findings {
-                                s.push_str(&finding_problem(note, &source, f).render(self.color));
-                            }
+                        let name = note.origin.to_string();
+                        let mut source = None;
+                        for f in &r.findings {
+                            let key = finding_key(&name, &note.source, f);
+                            let text = self.rendered.remove(&key).unwrap_or_else(|| {
+                                let source = source.get_or_insert_with(|| {
+                                    Source::new(
+                                        name.clone(),
+                                        Arc::<str>::from(note.source.as_str()),
+                                    )
+                                });
+                                finding_problem(note, source, f).render(self.color)
+                            });
+                            s.push_str(&text);
+                            rendered.insert(key, text);
                         }
                         for f in &r.failures {
                             s.push_str(&failure_problem(f).render(self.color));
@@ -311,6 +336,7 @@ impl Output {
                 }
             }
         }
+        self.rendered = rendered;
         for (p, kept) in errors {
             s.push_str(&p.render(self.color));
             if *kept {

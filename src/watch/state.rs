@@ -142,6 +142,23 @@ struct BookSlot {
 struct CheckerSlot {
     fingerprint: Option<u64>,
     checker: Option<Arc<Checker>>,
+    /// A fingerprint per enabled rule: its level, options and script.
+    prints: BTreeMap<String, u64>,
+}
+
+/// How the notes of a rulebook whose checker changed are checked again.
+#[derive(Clone)]
+enum Delta {
+    /// Run every rule.
+    Full,
+    /// Only these rules changed (or were added or removed): drop their old
+    /// findings and run just them (with `partial`), keeping the others'. A
+    /// note that silences rules in its front matter is checked in full, since
+    /// unused allowances depend on every rule.
+    Rules {
+        ids: BTreeSet<String>,
+        partial: Arc<Checker>,
+    },
 }
 
 /// The state of a watch run.
@@ -192,21 +209,30 @@ fn absolute(path: &Path) -> PathBuf {
     }
 }
 
-/// What decides whether a checker must be rebuilt: the rules it runs, their
-/// levels, options and script text.
-fn fingerprint(book: &ResolvedRulebook, rules: &RuleSet) -> u64 {
-    let mut h = DefaultHasher::new();
-    book.name.hash(&mut h);
-    for (id, setting) in &book.rules {
-        id.hash(&mut h);
-        setting.level.hash(&mut h);
-        format!("{:?}", setting.options).hash(&mut h);
-        if let Some(rule) = rules.rules.get(id) {
-            rule.path.hash(&mut h);
-            rule.source.hash(&mut h);
-        }
-    }
-    h.finish()
+/// What decides whether a rule's findings may change: its level, options and
+/// script, per enabled rule of a resolved rulebook.
+fn rule_prints(book: &ResolvedRulebook, rules: &RuleSet) -> BTreeMap<String, u64> {
+    book.rules
+        .iter()
+        .map(|(id, setting)| {
+            let mut h = DefaultHasher::new();
+            setting.level.hash(&mut h);
+            format!("{:?}", setting.options).hash(&mut h);
+            if let Some(rule) = rules.rules.get(id) {
+                rule.path.hash(&mut h);
+                rule.source.hash(&mut h);
+            }
+            (id.clone(), h.finish())
+        })
+        .collect()
+}
+
+/// Sorts findings and failures as [`Checker::check`] leaves them.
+fn sort_report(report: &mut NoteReport) {
+    report.findings.sort_by(|a, b| {
+        (a.span.start, &a.rule, a.span.end).cmp(&(b.span.start, &b.rule, b.span.end))
+    });
+    report.failures.sort_by(|a, b| a.rule.cmp(&b.rule));
 }
 
 impl State {
@@ -412,11 +438,11 @@ impl State {
             self.scan_rulebooks(&mut cy);
         }
         let ids_changed = ids_before.iter().ne(self.rules.rules.keys());
-        let stale_books =
+        let stale_books: BTreeMap<String, Delta> =
             if recheck_all || !cy.rules.is_empty() || !cy.rulebooks.is_empty() || ids_changed {
                 self.refresh_checkers(recheck_all)
             } else {
-                BTreeSet::new()
+                BTreeMap::new()
             };
 
         let mut to_check: BTreeSet<String> = BTreeSet::new();
@@ -435,7 +461,7 @@ impl State {
             let affected = file.items.iter().any(|item| match item {
                 Item::Note { note, rulebook, .. } => {
                     recheck_all
-                        || stale_books.contains(rulebook)
+                        || stale_books.contains_key(rulebook)
                         || (ids_changed && !note.front.allow.is_empty())
                 }
                 Item::Problem(_) => false,
@@ -444,7 +470,12 @@ impl State {
                 to_check.insert(name.clone());
             }
         }
-        cy.notes_checked = self.check_files(&to_check);
+        let deltas = if recheck_all {
+            BTreeMap::new()
+        } else {
+            stale_books
+        };
+        cy.notes_checked = self.check_files(&to_check, &deltas);
         self.prune_checkers();
         cy.rechecked = to_check;
         cy.check = check_start.elapsed();
@@ -730,35 +761,52 @@ impl State {
         self.books = books;
     }
 
-    /// Resolves a rulebook again; true when its checker was rebuilt.
-    fn resolve_checker(&mut self, name: &str, force: bool) -> bool {
+    /// Resolves a rulebook again; says how to re-check its notes when its
+    /// checker was rebuilt.
+    fn resolve_checker(&mut self, name: &str, force: bool) -> Option<Delta> {
         let (book, problems) = match self.books.resolve(name, &self.rules) {
             Ok(book) => (Some(book), vec![]),
             Err(problems) => (self.resolve_leniently(name), problems),
         };
         let slot = self.checkers.entry(name.to_owned()).or_default();
         let kept = book.is_some() || slot.checker.is_some();
-        let rebuilt = match book {
-            Some(book) => {
-                let fp = fingerprint(&book, &self.rules);
-                if force || slot.fingerprint != Some(fp) || slot.checker.is_none() {
-                    let checker = Checker::new(
+        let mut delta = None;
+        if let Some(book) = book {
+            let prints = rule_prints(&book, &self.rules);
+            let fp = hash_of(&[format!("{prints:?}").as_bytes()]);
+            if force || slot.fingerprint != Some(fp) || slot.checker.is_none() {
+                let template = self.project.template.clone();
+                delta = Some(if force || slot.checker.is_none() {
+                    Delta::Full
+                } else {
+                    let ids: BTreeSet<String> = prints
+                        .keys()
+                        .chain(slot.prints.keys())
+                        .filter(|id| prints.get(*id) != slot.prints.get(*id))
+                        .cloned()
+                        .collect();
+                    let mut only = book.clone();
+                    only.rules.retain(|id, _| ids.contains(id));
+                    let partial = Checker::new(
                         self.engine.clone(),
                         self.rules.clone(),
-                        &book,
-                        self.project.template.clone(),
+                        &only,
+                        template.clone(),
                     );
-                    slot.checker = Some(Arc::new(checker));
-                    slot.fingerprint = Some(fp);
-                    true
-                } else {
-                    false
-                }
+                    Delta::Rules {
+                        ids,
+                        partial: Arc::new(partial),
+                    }
+                });
+                let checker =
+                    Checker::new(self.engine.clone(), self.rules.clone(), &book, template);
+                slot.checker = Some(Arc::new(checker));
+                slot.fingerprint = Some(fp);
+                slot.prints = prints;
             }
-            None => false,
-        };
+        }
         self.set_errors(format!("rulebook:{name}"), problems, kept);
-        rebuilt
+        delta
     }
 
     /// Resolves `name` skipping entries that name no loaded rule.
@@ -780,11 +828,11 @@ impl State {
     }
 
     /// Re-resolves every rulebook in use; returns those whose checker changed.
-    fn refresh_checkers(&mut self, force: bool) -> BTreeSet<String> {
+    fn refresh_checkers(&mut self, force: bool) -> BTreeMap<String, Delta> {
         let names: Vec<String> = self.checkers.keys().cloned().collect();
         names
             .into_iter()
-            .filter(|name| self.resolve_checker(name, force))
+            .filter_map(|name| self.resolve_checker(&name, force).map(|d| (name, d)))
             .collect()
     }
 
@@ -996,19 +1044,46 @@ impl State {
     }
 
     /// Checks every note of `files`; returns how many notes were checked.
-    fn check_files(&mut self, files: &BTreeSet<String>) -> usize {
-        let mut jobs: Vec<(String, usize, Arc<Note>, String)> = vec![];
+    /// A note whose rulebook only had some rules change keeps the findings of
+    /// the others and runs just the changed ones (see [`Delta`]).
+    fn check_files(&mut self, files: &BTreeSet<String>, deltas: &BTreeMap<String, Delta>) -> usize {
+        struct Job {
+            file: String,
+            index: usize,
+            note: Arc<Note>,
+            rulebook: String,
+            previous: Option<NoteReport>,
+        }
+        let mut jobs: Vec<Job> = vec![];
         for name in files {
             let Some(file) = self.notes.get(name) else {
                 continue;
             };
-            for (i, item) in file.items.iter().enumerate() {
-                if let Item::Note { note, .. } = item {
-                    jobs.push((name.clone(), i, note.clone(), self.rulebook_for(note)));
+            for (index, item) in file.items.iter().enumerate() {
+                if let Item::Note {
+                    note,
+                    rulebook: old_book,
+                    report,
+                } = item
+                {
+                    let rulebook = self.rulebook_for(note);
+                    let previous = match report {
+                        Ok(r) if *old_book == rulebook && note.front.allow.is_empty() => {
+                            Some(r.clone())
+                        }
+                        _ => None,
+                    };
+                    jobs.push(Job {
+                        file: name.clone(),
+                        index,
+                        note: note.clone(),
+                        rulebook,
+                        previous,
+                    });
                 }
             }
         }
-        let needed: BTreeSet<String> = jobs.iter().map(|j| j.3.clone()).collect();
+        let needed: BTreeSet<String> = jobs.iter().map(|j| j.rulebook.clone()).collect();
         for name in needed {
             if !self.checkers.contains_key(&name) {
                 self.resolve_checker(&name, false);
@@ -1020,10 +1095,27 @@ impl State {
             .map(|(name, slot)| (name, slot.checker.clone()))
             .collect();
         let count = jobs.len();
-        let check = |(file, i, note, rulebook): (String, usize, Arc<Note>, String)| {
-            let report = match checkers.get(&rulebook).cloned().flatten() {
-                Some(checker) => Ok(checker.check(&note)),
-                None => Err(Problem::error(
+        let check = |job: Job| {
+            let Job {
+                file,
+                index,
+                note,
+                rulebook,
+                previous,
+            } = job;
+            let checker = checkers.get(&rulebook).cloned().flatten();
+            let report = match (checker, deltas.get(&rulebook), previous) {
+                (Some(_), Some(Delta::Rules { ids, partial }), Some(mut report)) => {
+                    report.findings.retain(|f| !ids.contains(&f.rule));
+                    report.failures.retain(|f| !ids.contains(&f.rule));
+                    let fresh = partial.check(&note);
+                    report.findings.extend(fresh.findings);
+                    report.failures.extend(fresh.failures);
+                    sort_report(&mut report);
+                    Ok(report)
+                }
+                (Some(checker), _, _) => Ok(checker.check(&note)),
+                (None, _, _) => Err(Problem::error(
                     "tact::watch::not-checked",
                     format!(
                         "`{}` is not checked: rulebook `{rulebook}` has errors",
@@ -1032,7 +1124,7 @@ impl State {
                 )
                 .help("fix the rulebook; the note is checked again as soon as it loads")),
             };
-            (file, i, note, rulebook, report)
+            (file, index, note, rulebook, report)
         };
         let results: Vec<_> = if count > 64 {
             jobs.into_par_iter().map(check).collect()
@@ -1203,5 +1295,61 @@ fn check(note, options) {
         assert_eq!(cy.rechecked.len(), 1, "{cy:?}");
         assert!(cy.rechecked.iter().all(|f| f.ends_with("b.txt")), "{cy:?}");
         assert_eq!(messages(&state, "b.txt"), ["v1"]);
+    }
+
+    /// Re-running only the changed rule gives what a full check gives.
+    #[test]
+    fn a_partial_recheck_equals_a_full_check() {
+        let (dir, mut state) = project();
+        let root = dir.path();
+        let book = "extends = [\"general\"]\n[rules]\n\"local/hi\" = \"warn\"\n";
+        fs::write(root.join("rulebooks/one.toml"), book).unwrap();
+        let notes = [
+            "Hello Sam,  I saw your post .  hello again! Can we hop on a quick call? Thx",
+            "Dear Sir/Madam, hello. I am writing to connect. Please respond.",
+        ];
+        for (i, text) in notes.iter().enumerate() {
+            fs::write(root.join(format!("notes/n{i}.txt")), text).unwrap();
+        }
+        state.load();
+        let rule = root.join("plugins/local/hi.rhai");
+        let edited = RULE
+            .replace("TAG", "v2")
+            .replace("[\"hello\"]", "[\"hello\", \"connect\"]");
+        fs::write(&rule, edited).unwrap();
+        let cy = state.apply(&rules_plan(&rule));
+        assert_eq!(cy.rules, ["local/hi".to_owned()].into());
+        let project = Project::parse(
+            &root.join("tact.toml"),
+            &fs::read_to_string(root.join("tact.toml")).unwrap(),
+        )
+        .unwrap();
+        let paths = vec![root.join("notes").display().to_string()];
+        let mut fresh = State::new(
+            project,
+            WatchOptions {
+                paths,
+                ..WatchOptions::default()
+            },
+        );
+        fresh.load();
+        let dump = |s: &State| -> Vec<String> {
+            s.notes
+                .values()
+                .flat_map(|f| &f.items)
+                .map(|i| match i {
+                    Item::Note { report: Ok(r), .. } => format!("{:?}", r.findings),
+                    _ => "not checked".into(),
+                })
+                .collect()
+        };
+        let partial = dump(&state);
+        assert!(
+            partial
+                .iter()
+                .any(|f| f.contains("core/typography") && f.contains("v2")),
+            "{partial:#?}"
+        );
+        assert_eq!(partial, dump(&fresh));
     }
 }
