@@ -285,6 +285,8 @@ impl State {
                 .insert("rulebook-embedded".into(), embedded_problems);
         }
         state.layout = state.compute_layout();
+        // The folders of notes, so that they are watched before the first load.
+        state.note_dirs = state.walk_notes().1;
         state
     }
 
