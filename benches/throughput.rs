@@ -9,15 +9,37 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const NOTES: [&str; 8] = [
-    "Hi Aditi, I saw your post on content audits for SaaS. I work in SEO and would like to connect and follow your insights.",
-    "Hi, can we schedule a quick call this week?",
-    "Hi Riya, I'm a product designer moving into UX research. I'd love to learn how you made the switch. Would you be open to connecting?",
-    "Dear Sir/Madam, I am writing to ask if you have any openings for a data analyst. Please respond at your earliest convenience.",
-    "Hey {first_name}, loved your talk at SaaStr! I run growth at Acme and would like to connect.",
-    "Hi Sam, just following up on my last message. Haven't heard back yet.",
-    "Hi Jordan, fellow Michigan alum here. I saw you lead data at Stripe. Would love to connect and hear about your path.",
-    "Hi Priya, congrats on the new role at Figma! I'm also in design systems and would like to connect to learn from your work.",
+/// (note, recipient): a mix of good and bad notes, as a real batch would hold.
+const NOTES: [(&str, &str); 8] = [
+    (
+        "Hi Aditi, I saw your post on content audits for SaaS. I work in SEO and would like to connect and follow your insights.",
+        "Aditi Rao",
+    ),
+    ("Hi, can we schedule a quick call this week?", "Marcus Webb"),
+    (
+        "Hi Riya, I'm a product designer moving into UX research. I'd love to learn how you made the switch. Would you be open to connecting?",
+        "Riya Sharma",
+    ),
+    (
+        "Dear Sir/Madam, I am writing to ask if you have any openings for a data analyst. Please respond at your earliest convenience.",
+        "Dana Fox",
+    ),
+    (
+        "Hey {first_name}, loved your talk at SaaStr! I run growth at Acme and would like to connect.",
+        "Sam Lee",
+    ),
+    (
+        "Hi Sam, just following up on my last message. Haven't heard back yet.",
+        "Sam Lee",
+    ),
+    (
+        "Hi Jordan, fellow Michigan alum here. I saw you lead data at Stripe. Would love to connect and hear about your path.",
+        "Jordan Kim",
+    ),
+    (
+        "Hi Priya, congrats on the new role at Figma! I'm also in design systems and would like to connect to learn from your work.",
+        "Priya Nair",
+    ),
 ];
 
 fn batch(n: usize) -> tempfile::NamedTempFile {
@@ -128,7 +150,7 @@ fn main() {
     }
 
     let note = tempfile::Builder::new().suffix(".txt").tempfile().unwrap();
-    std::fs::write(note.path(), NOTES[0]).unwrap();
+    std::fs::write(note.path(), NOTES[0].0).unwrap();
     let p = note.path().display().to_string();
     let mut times: Vec<Duration> = (0..21)
         .map(|_| run(&["check", "--rulebook", "general", &p]).0)

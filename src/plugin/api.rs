@@ -23,6 +23,61 @@ pub struct Match {
     pub inner: ImmutableString,
 }
 
+/// A list of strings from a rule's options (`Phrases` in scripts), compiled
+/// once when the rulebook is resolved. Passing it to `note.find`/`note.has`
+/// uses the compiled matcher directly; cloning it (every call gets the
+/// options) is a reference-count bump, not a copy of the list.
+#[derive(Clone)]
+pub struct Phrases {
+    items: Arc<[ImmutableString]>,
+    set: Arc<std::collections::HashSet<ImmutableString>>,
+    matcher: Arc<matcher::PhraseMatcher>,
+}
+
+impl Phrases {
+    /// Compiles a list of strings.
+    pub fn new(items: Vec<ImmutableString>) -> Self {
+        Phrases {
+            matcher: Arc::new(matcher::PhraseMatcher::new(&items)),
+            set: Arc::new(items.iter().cloned().collect()),
+            items: items.into(),
+        }
+    }
+
+    /// The strings, in order.
+    pub fn items(&self) -> &[ImmutableString] {
+        &self.items
+    }
+}
+
+impl IntoIterator for Phrases {
+    type Item = ImmutableString;
+    type IntoIter = std::vec::IntoIter<ImmutableString>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.to_vec().into_iter()
+    }
+}
+
+/// Options as scripts receive them: every array of strings becomes a
+/// [`Phrases`] (compiled once), other values are kept as they are.
+pub fn compile_options(options: &Map) -> Map {
+    options
+        .iter()
+        .map(|(k, v)| {
+            let strings = v.read_lock::<Array>().and_then(|a| {
+                a.iter()
+                    .map(|d| d.clone().into_immutable_string().ok())
+                    .collect::<Option<Vec<_>>>()
+            });
+            let v = match strings {
+                Some(list) => Dynamic::from(Phrases::new(list)),
+                None => v.clone(),
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
 /// A note as scripts see it (`Note` in scripts): the note plus lazily built,
 /// shared script values, so ten rules asking for `words` build the array once.
 #[derive(Clone)]
@@ -80,13 +135,26 @@ impl NoteRef {
     }
 
     fn find_in_span(&self, within: Span, phrases: &[ImmutableString]) -> Array {
+        self.find_with(within, &matcher::phrases(phrases), phrases)
+    }
+
+    fn find_with(
+        &self,
+        within: Span,
+        m: &matcher::PhraseMatcher,
+        phrases: &[ImmutableString],
+    ) -> Array {
         let note = self.note();
         let within = within.clamp_to(&note.source);
         let text = &note.source[within.start..within.end];
-        let m = matcher::phrases(phrases);
         m.find_iter(text)
             .map(|h| Dynamic::from(self.mk(h.span.shifted(within.start), &phrases[h.phrase])))
             .collect()
+    }
+
+    fn body_text(&self) -> &str {
+        let note = self.note();
+        &note.source[note.body.start..note.body.end]
     }
 
     fn regex_in_span(&self, within: Span, pattern: &str) -> RhaiResult<Array> {
@@ -193,6 +261,35 @@ pub fn register(engine: &mut Engine) {
         })
         .register_fn("to_debug", |m: &mut Match| {
             format!("Match({:?}@{}..{})", m.text.as_str(), m.start, m.end)
+        });
+
+    engine
+        .register_type_with_name::<Phrases>("Phrases")
+        .register_get("len", |p: &mut Phrases| p.items.len() as i64)
+        .register_fn("len", |p: &mut Phrases| p.items.len() as i64)
+        .register_fn("is_empty", |p: &mut Phrases| p.items.is_empty())
+        .register_fn("contains", |p: &mut Phrases, s: ImmutableString| {
+            p.set.contains(&s)
+        })
+        .register_fn("to_array", |p: &mut Phrases| {
+            p.items
+                .iter()
+                .cloned()
+                .map(Dynamic::from)
+                .collect::<Array>()
+        })
+        .register_indexer_get(|p: &mut Phrases, i: i64| -> RhaiResult<ImmutableString> {
+            let n = p.items.len() as i64;
+            let at = if i < 0 { n + i } else { i };
+            p.items
+                .get(at as usize)
+                .cloned()
+                .ok_or_else(|| format!("index {i} out of range for a list of {n}").into())
+        })
+        .register_iterator::<Phrases>()
+        .register_fn("to_string", |p: &mut Phrases| format!("{:?}", p.items))
+        .register_fn("to_debug", |p: &mut Phrases| {
+            format!("Phrases({:?})", p.items)
         });
 
     engine
@@ -333,6 +430,18 @@ pub fn register(engine: &mut Engine) {
                 let body = n.note().body;
                 Ok(matcher::phrases(&strings(&phrases)?)
                     .is_match(&n.note().source[body.start..body.end]))
+            },
+        )
+        .register_fn("find", |n: &mut NoteRef, p: Phrases| {
+            n.find_with(n.note().body, &p.matcher, &p.items)
+        })
+        .register_fn("has", |n: &mut NoteRef, p: Phrases| {
+            p.matcher.is_match(n.body_text())
+        })
+        .register_fn(
+            "find_in",
+            |n: &mut NoteRef, at: Dynamic, p: Phrases| -> RhaiResult<Array> {
+                Ok(n.find_with(to_span(&at)?, &p.matcher, &p.items))
             },
         )
         .register_fn("has", |n: &mut NoteRef, phrase: ImmutableString| {

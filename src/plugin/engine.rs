@@ -50,6 +50,9 @@ pub fn build(limits: &Limits, resolver: super::imports::PackResolver) -> rhai::E
         .set_max_variables(1_000)
         .set_max_functions(1_000)
         .set_strict_variables(true)
+        // The interner is one lock shared by all threads; without it rule calls
+        // run in parallel.
+        .set_max_strings_interned(0)
         .set_module_resolver(resolver)
         .disable_symbol("eval");
     engine.on_print(|s| eprintln!("[rule print] {s}"));

@@ -6,7 +6,7 @@ mod output;
 use crate::finding::{Finding, Level};
 use crate::matcher::TriggerMatcher;
 use crate::note::{Note, Origin};
-use crate::plugin::api::NoteRef;
+use crate::plugin::api::{NoteRef, Phrases, compile_options};
 use crate::plugin::{Rule, RuleSet, describe_error};
 use crate::problem::Source;
 use crate::rulebook::ResolvedRulebook;
@@ -125,17 +125,10 @@ impl Triggers {
                 .trigger_options
                 .iter()
                 .filter_map(|o| r.options.get(o.as_str()));
+            let from_options = from_options.filter_map(|d| d.clone().try_cast::<Phrases>());
             let from_options = from_options
-                .filter_map(|d| d.read_lock::<rhai::Array>().map(|a| a.clone()))
-                .flatten();
-            for p in r
-                .rule
-                .meta
-                .triggers
-                .iter()
-                .cloned()
-                .chain(from_options.filter_map(|d| d.into_string().ok()))
-            {
+                .flat_map(|p| p.items().iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            for p in r.rule.meta.triggers.iter().cloned().chain(from_options) {
                 phrases.push(p);
                 phrase_owner.push(i);
             }
@@ -195,7 +188,7 @@ impl Checker {
                 Some(ActiveRule {
                     rule: rules.rules.get(id)?.clone(),
                     level: s.level,
-                    options: s.options.clone(),
+                    options: compile_options(&s.options),
                 })
             })
             .collect();
@@ -220,7 +213,7 @@ impl Checker {
         let active = vec![ActiveRule {
             level: rule.meta.level,
             rule,
-            options,
+            options: compile_options(&options),
         }];
         Checker {
             engine,
