@@ -52,9 +52,24 @@ impl Phrases {
 
 impl IntoIterator for Phrases {
     type Item = ImmutableString;
-    type IntoIter = std::vec::IntoIter<ImmutableString>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.items.to_vec().into_iter()
+    type IntoIter = PhrasesIter;
+    fn into_iter(self) -> PhrasesIter {
+        PhrasesIter { items: self.items, at: 0 }
+    }
+}
+
+/// Iterates a [`Phrases`] list (`for p in options.phrases`) without copying it.
+pub struct PhrasesIter {
+    items: Arc<[ImmutableString]>,
+    at: usize,
+}
+
+impl Iterator for PhrasesIter {
+    type Item = ImmutableString;
+    fn next(&mut self) -> Option<ImmutableString> {
+        let item = self.items.get(self.at).cloned();
+        self.at += 1;
+        item
     }
 }
 
