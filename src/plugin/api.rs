@@ -54,7 +54,10 @@ impl IntoIterator for Phrases {
     type Item = ImmutableString;
     type IntoIter = PhrasesIter;
     fn into_iter(self) -> PhrasesIter {
-        PhrasesIter { items: self.items, at: 0 }
+        PhrasesIter {
+            items: self.items,
+            at: 0,
+        }
     }
 }
 
@@ -334,6 +337,17 @@ pub fn register(engine: &mut Engine) {
         .register_get("word_count", |n: &mut NoteRef| {
             n.note().segments.words.len() as i64
         })
+        .register_get("sentence_count", |n: &mut NoteRef| {
+            n.note().segments.sentences.len() as i64
+        })
+        .register_get("question_count", |n: &mut NoteRef| {
+            n.note()
+                .segments
+                .sentences
+                .iter()
+                .filter(|s| s.question)
+                .count() as i64
+        })
         .register_get("sentences", |n: &mut NoteRef| {
             n.0.sentences
                 .get_or_init(|| {
@@ -506,6 +520,9 @@ pub fn register(engine: &mut Engine) {
         });
 
     engine
+        .register_fn("edit_distance", |a: &str, b: &str| {
+            crate::problem::edit_distance(a, b) as i64
+        })
         .register_fn("finding", |at: Dynamic, message: &str| {
             finding(&at, message, None)
         })

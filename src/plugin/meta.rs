@@ -40,6 +40,57 @@ pub struct RuleMeta {
     /// Options (arrays of strings) whose values are trigger phrases too, so a
     /// rulebook that adds phrases to a rule also adds them to its triggers.
     pub trigger_options: Vec<String>,
+    /// Options (arrays of strings) whose phrases, when one occurs, mean the
+    /// rule has nothing to say: the host skips it (`clear-intent` runs only on
+    /// notes without an intent phrase).
+    pub unless_options: Vec<String>,
+    /// Facts the note must have for the rule to run, checked natively.
+    pub requires: Vec<Fact>,
+}
+
+/// A fact about a note the host checks before calling a rule (`requires`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    /// Front matter names the recipient (`to`).
+    Recipient,
+    /// The note opens with a greeting.
+    Greeting,
+    /// The greeting names someone.
+    GreetingName,
+    /// The note is a follow-up (`followup = true`).
+    Followup,
+    /// The note has template placeholders.
+    Placeholders,
+    /// The note asks a question.
+    Question,
+    /// The note ends with a sign-off.
+    SignOff,
+}
+
+impl Fact {
+    const ALL: [(&'static str, Fact); 7] = [
+        ("recipient", Fact::Recipient),
+        ("greeting", Fact::Greeting),
+        ("greeting_name", Fact::GreetingName),
+        ("followup", Fact::Followup),
+        ("placeholders", Fact::Placeholders),
+        ("question", Fact::Question),
+        ("sign_off", Fact::SignOff),
+    ];
+
+    /// Whether `note` has this fact.
+    pub fn holds(&self, note: &crate::note::Note) -> bool {
+        let s = &note.segments;
+        match self {
+            Fact::Recipient => note.front.to.is_some(),
+            Fact::Greeting => s.greeting.is_some(),
+            Fact::GreetingName => s.greeting.as_ref().is_some_and(|g| g.name.is_some()),
+            Fact::Followup => note.front.followup,
+            Fact::Placeholders => !s.placeholders.is_empty(),
+            Fact::Question => s.sentences.iter().any(|x| x.question),
+            Fact::SignOff => s.sign_off.is_some(),
+        }
+    }
 }
 
 impl RuleMeta {
@@ -58,7 +109,7 @@ pub struct MetaError {
     pub key: Option<String>,
 }
 
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 9] = [
     "summary",
     "level",
     "kind",
@@ -66,6 +117,8 @@ const KEYS: [&str; 7] = [
     "triggers",
     "patterns",
     "trigger_options",
+    "unless_options",
+    "requires",
 ];
 
 fn err(message: impl Into<String>, key: &str) -> MetaError {
@@ -168,15 +221,39 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
         crate::matcher::regex(p).map_err(|e| err(e, "patterns"))?;
     }
     let trigger_options = string_list(&map, "trigger_options")?;
-    for name in &trigger_options {
+    let unless_options = string_list(&map, "unless_options")?;
+    let requires = string_list(&map, "requires")?
+        .iter()
+        .map(|name| {
+            Fact::ALL
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, f)| *f)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = Fact::ALL.iter().map(|(n, _)| *n).collect();
+                    err(
+                        format!(
+                            "unknown fact `{name}` in `requires`; expected one of: {}",
+                            known.join(", ")
+                        ),
+                        "requires",
+                    )
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for (key, name) in trigger_options
+        .iter()
+        .map(|n| ("trigger_options", n))
+        .chain(unless_options.iter().map(|n| ("unless_options", n)))
+    {
         let ok = options.get(name.as_str()).and_then(|d| {
             d.read_lock::<rhai::Array>()
                 .map(|a| a.iter().all(|v| v.is_string()))
         });
         if ok != Some(true) {
             return Err(err(
-                format!("trigger option `{name}` must name an option holding an array of strings"),
-                "trigger_options",
+                format!("`{key}` entry `{name}` must name an option holding an array of strings"),
+                key,
             ));
         }
     }
@@ -188,6 +265,8 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
         triggers: string_list(&map, "triggers")?,
         patterns,
         trigger_options,
+        unless_options,
+        requires,
     })
 }
 

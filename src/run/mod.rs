@@ -118,7 +118,21 @@ impl Triggers {
         let mut patterns = Vec::new();
         let mut pattern_owner = Vec::new();
         let mut always = Vec::new();
+        let n = rules.len();
         for (i, r) in rules.iter().enumerate() {
+            // Owner `n + i` marks an `unless` phrase of rule `i`.
+            let unless = r
+                .rule
+                .meta
+                .unless_options
+                .iter()
+                .filter_map(|o| r.options.get(o.as_str()));
+            for p in unless.filter_map(|d| d.clone().try_cast::<Phrases>()) {
+                for s in p.items() {
+                    phrases.push(s.to_string());
+                    phrase_owner.push(n + i);
+                }
+            }
             let from_options = r
                 .rule
                 .meta
@@ -150,13 +164,22 @@ impl Triggers {
     }
 
     fn select(&self, text: &str) -> Vec<bool> {
+        let n = self.always.len();
         let mut run = self.always.clone();
-        self.phrases.for_each_owner(text, |rule| run[rule] = true);
+        let mut blocked = vec![false; n];
+        self.phrases.for_each_owner(text, |owner| {
+            if owner < n {
+                run[owner] = true;
+            } else {
+                blocked[owner - n] = true;
+            }
+        });
         if let Some((set, owner)) = &self.patterns {
             for i in set.matches(text).iter() {
                 run[owner[i]] = true;
             }
         }
+        run.iter_mut().zip(blocked).for_each(|(r, b)| *r &= !b);
         run
     }
 }
@@ -232,7 +255,7 @@ impl Checker {
         let view = NoteRef::new(note.clone(), self.template.length_of(note));
         let mut fired = vec![false; self.rules.len()];
         for (i, active) in self.rules.iter().enumerate() {
-            if !run[i] {
+            if !run[i] || !active.rule.meta.requires.iter().all(|f| f.holds(note)) {
                 continue;
             }
             match self.call(active, &view, note) {
