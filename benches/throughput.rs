@@ -49,11 +49,11 @@ fn batch(n: usize) -> tempfile::NamedTempFile {
         .unwrap();
     let mut w = std::io::BufWriter::new(f.as_file_mut());
     for i in 0..n {
-        let text = NOTES[i % NOTES.len()];
+        let (text, to) = NOTES[i % NOTES.len()];
         writeln!(
             w,
             "{}",
-            serde_json::json!({"id": i.to_string(), "text": text, "to": "Riya Sharma"})
+            serde_json::json!({"id": i.to_string(), "text": text, "to": to})
         )
         .unwrap();
     }
@@ -73,13 +73,21 @@ fn run(args: &[&str]) -> (Duration, Option<u64>) {
     } else {
         Command::new(bin)
     };
-    cmd.args(args)
-        .current_dir(std::env::temp_dir())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+    // Output goes to a file: a failed run's errors are at its end.
+    let log = tempfile::tempfile().unwrap();
+    cmd.args(args).current_dir(std::env::temp_dir()).stdout(log.try_clone().unwrap()).stderr(Stdio::piped());
     let start = Instant::now();
     let out = cmd.output().unwrap();
     let wall = start.elapsed();
+    if !matches!(out.status.code(), Some(0 | 1)) {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut log = log;
+        let len = log.seek(SeekFrom::End(0)).unwrap();
+        log.seek(SeekFrom::Start(len.saturating_sub(2000))).unwrap();
+        let mut tail = String::new();
+        let _ = log.read_to_string(&mut tail);
+        panic!("tact {args:?} failed:\n{tail}\n{}", String::from_utf8_lossy(&out.stderr));
+    }
     let rss = if time {
         String::from_utf8_lossy(&out.stderr)
             .lines()
