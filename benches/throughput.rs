@@ -75,7 +75,10 @@ fn run(args: &[&str]) -> (Duration, Option<u64>) {
     };
     // Output goes to a file: a failed run's errors are at its end.
     let log = tempfile::tempfile().unwrap();
-    cmd.args(args).current_dir(std::env::temp_dir()).stdout(log.try_clone().unwrap()).stderr(Stdio::piped());
+    cmd.args(args)
+        .current_dir(std::env::temp_dir())
+        .stdout(log.try_clone().unwrap())
+        .stderr(Stdio::piped());
     let start = Instant::now();
     let out = cmd.output().unwrap();
     let wall = start.elapsed();
@@ -86,7 +89,10 @@ fn run(args: &[&str]) -> (Duration, Option<u64>) {
         log.seek(SeekFrom::Start(len.saturating_sub(2000))).unwrap();
         let mut tail = String::new();
         let _ = log.read_to_string(&mut tail);
-        panic!("tact {args:?} failed:\n{tail}\n{}", String::from_utf8_lossy(&out.stderr));
+        panic!(
+            "tact {args:?} failed:\n{tail}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let rss = if time {
         String::from_utf8_lossy(&out.stderr)

@@ -5,7 +5,7 @@
 //! the host uses the same matcher for rule triggers.
 
 use crate::span::Span;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -48,6 +48,7 @@ impl PhraseMatcher {
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&patterns)
             .expect("phrase patterns are plain strings");
         PhraseMatcher {
@@ -147,6 +148,10 @@ impl TriggerMatcher {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
+                // A DFA over hundreds of phrases takes milliseconds to build,
+                // which start-up cannot afford; the contiguous NFA builds fast
+                // and still searches quickly.
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .build(&patterns)
                 .expect("trigger patterns are plain strings")
         });

@@ -31,14 +31,15 @@ pub struct Match {
 pub struct Phrases {
     items: Arc<[ImmutableString]>,
     set: Arc<std::collections::HashSet<ImmutableString>>,
-    matcher: Arc<matcher::PhraseMatcher>,
+    /// Built on first use: most lists are never searched on a short run.
+    matcher: Arc<OnceLock<matcher::PhraseMatcher>>,
 }
 
 impl Phrases {
     /// Compiles a list of strings.
     pub fn new(items: Vec<ImmutableString>) -> Self {
         Phrases {
-            matcher: Arc::new(matcher::PhraseMatcher::new(&items)),
+            matcher: Arc::new(OnceLock::new()),
             set: Arc::new(items.iter().cloned().collect()),
             items: items.into(),
         }
@@ -47,6 +48,11 @@ impl Phrases {
     /// The strings, in order.
     pub fn items(&self) -> &[ImmutableString] {
         &self.items
+    }
+
+    fn matcher(&self) -> &matcher::PhraseMatcher {
+        self.matcher
+            .get_or_init(|| matcher::PhraseMatcher::new(&self.items))
     }
 }
 
@@ -462,15 +468,15 @@ pub fn register(engine: &mut Engine) {
             },
         )
         .register_fn("find", |n: &mut NoteRef, p: Phrases| {
-            n.find_with(n.note().body, &p.matcher, &p.items)
+            n.find_with(n.note().body, p.matcher(), &p.items)
         })
         .register_fn("has", |n: &mut NoteRef, p: Phrases| {
-            p.matcher.is_match(n.body_text())
+            p.matcher().is_match(n.body_text())
         })
         .register_fn(
             "find_in",
             |n: &mut NoteRef, at: Dynamic, p: Phrases| -> RhaiResult<Array> {
-                Ok(n.find_with(to_span(&at)?, &p.matcher, &p.items))
+                Ok(n.find_with(to_span(&at)?, p.matcher(), &p.items))
             },
         )
         .register_fn("has", |n: &mut NoteRef, phrase: ImmutableString| {
