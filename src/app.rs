@@ -55,7 +55,16 @@ pub fn run(cli: Cli) -> Outcome {
         }
     };
     match cli.command {
-        Command::Check(args) => {
+        Command::Check(mut args) => {
+            if args.paths.is_empty() {
+                if std::io::stdin().is_terminal() {
+                    eprintln!(
+                        "error: nothing to check: give note files or folders, or pipe a note on stdin (`-`)"
+                    );
+                    return Outcome::Error;
+                }
+                args.paths.push("-".into());
+            }
             let ws = Workspace::load(project, &cli.plugins);
             check(&ws, &args, color)
         }

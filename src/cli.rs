@@ -103,8 +103,8 @@ pub enum RuleKind {
 /// Options of `tact check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Note files (.txt, .md), folders, batches (.jsonl, .csv), or `-` for stdin.
-    #[arg(default_value = "-")]
+    /// Note files (.txt, .md), folders, batches (.jsonl, .csv), or `-` for
+    /// stdin (the default when stdin is not a terminal).
     pub paths: Vec<String>,
     /// Check every note with this rulebook (overrides the note's `goal`).
     #[arg(long, short)]

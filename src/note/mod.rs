@@ -85,6 +85,13 @@ impl Note {
         &self.source[self.body.start..self.body.end]
     }
 
+    /// The body without leading and trailing white space.
+    pub fn trimmed_body(&self) -> Span {
+        let text = self.body_text();
+        let start = self.body.start + (text.len() - text.trim_start().len());
+        Span::new(start, start + text.trim().len())
+    }
+
     /// The text of a span of the source (empty when out of range).
     pub fn slice(&self, span: Span) -> &str {
         let s = span.clamp_to(&self.source);

@@ -326,7 +326,7 @@ pub fn register(engine: &mut Engine) {
                 .get_or_init(|| n.note().body_text().to_lowercase().into())
                 .clone()
         })
-        .register_get("body", |n: &mut NoteRef| n.mk(n.note().body, ""))
+        .register_get("body", |n: &mut NoteRef| n.mk(n.note().trimmed_body(), ""))
         .register_get("length", |n: &mut NoteRef| n.0.length as i64)
         .register_get("words", |n: &mut NoteRef| {
             n.0.words
