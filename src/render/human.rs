@@ -59,7 +59,7 @@ impl Reporter for Human {
             for f in &report.findings {
                 write!(
                     self.out,
-                    "{}",
+                    "{}\n",
                     finding_problem(note, &source, f).render(self.color)
                 )?;
             }
@@ -72,7 +72,7 @@ impl Reporter for Human {
 
     fn problem(&mut self, problem: &Problem) -> io::Result<()> {
         self.out.flush()?;
-        eprint!("{}", problem.render(self.color));
+        eprintln!("{}", problem.render(self.color));
         Ok(())
     }
 

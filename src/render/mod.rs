@@ -5,6 +5,7 @@
 mod github;
 mod human;
 mod json;
+mod sarif;
 
 pub use github::Github;
 pub use human::{Human, finding_problem};
@@ -26,6 +27,8 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands (`::error file=…`).
     Github,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
 }
 
 /// Counts for the closing summary and the exit status.
@@ -110,5 +113,6 @@ pub fn reporter(format: Format, color: bool, to_stderr: bool) -> Box<dyn Reporte
         Format::Human => Box::new(Human::new(color, out)),
         Format::Json => Box::new(Json::new(out)),
         Format::Github => Box::new(Github::new(out)),
+        Format::Sarif => Box::new(sarif::Sarif::new(out)),
     }
 }

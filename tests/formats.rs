@@ -1,0 +1,60 @@
+//! Snapshots of every output format for one note with a fixed rule pack, so
+//! a change to what users or tools see is always a reviewed change.
+
+mod common;
+use common::Dir;
+
+fn project() -> Dir {
+    let d = Dir::new();
+    d.write(
+        "tact.toml",
+        "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\ndefault_rulebook = \"t\"\n",
+    );
+    d.write(
+        "plugins/t/shout.rhai",
+        "//! Shouting.\nfn meta() { #{ level: \"error\", kind: \"rewrite\", triggers: [\"LOUD\"] } }\nfn check(note, options) {\n    note.find_regex(\"\\\\bLOUD\\\\b\").map(|m| { let f = finding(m, \"no shouting\", \"write it in lower case\"); f.edits = [replace(m, \"loud\")]; f })\n}\n",
+    );
+    d.write(
+        "plugins/t/hedge.rhai",
+        "//! Hedging.\nfn meta() { #{ level: \"warn\", triggers: [\"maybe\"] } }\nfn check(note, options) {\n    note.find(\"maybe\").map(|m| finding(m, \"hedging\"))\n}\n",
+    );
+    d.write(
+        "rulebooks/t.toml",
+        "[rules]\n\"t/shout\" = \"error\"\n\"t/hedge\" = \"warn\"\n",
+    );
+    d.write(
+        "note.md",
+        "+++\nto = \"Sam Lee\"\n+++\nHi Sam,\nmaybe this is LOUD.\n",
+    );
+    d.write("rows.jsonl", "{\"id\": \"r1\", \"text\": \"so LOUD\"}\n");
+    d
+}
+
+fn output(format: &str) -> String {
+    let d = project();
+    let run = d.run(&["check", "--format", format, "note.md", "rows.jsonl"], "");
+    run.assert_code(1);
+    run.stdout()
+}
+
+#[test]
+fn human_format() {
+    insta::assert_snapshot!(output("human"));
+}
+
+#[test]
+fn json_format() {
+    insta::assert_snapshot!(output("json"));
+}
+
+#[test]
+fn github_format() {
+    insta::assert_snapshot!(output("github"));
+}
+
+#[test]
+fn sarif_format() {
+    let out = output("sarif");
+    let value: serde_json::Value = serde_json::from_str(&out).expect("SARIF is JSON");
+    insta::assert_snapshot!(serde_json::to_string_pretty(&value).unwrap());
+}
