@@ -57,9 +57,9 @@ impl Reporter for Human {
                 Arc::<str>::from(note.source.as_str()),
             );
             for f in &report.findings {
-                write!(
+                writeln!(
                     self.out,
-                    "{}\n",
+                    "{}",
                     finding_problem(note, &source, f).render(self.color)
                 )?;
             }
