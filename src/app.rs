@@ -120,8 +120,11 @@ enum Checked {
 
 struct FixResult {
     original: Arc<Note>,
+    fixed: Arc<Note>,
     applied: usize,
     conflict: Option<String>,
+    /// To check the original again when the fixed text cannot be written.
+    checker: Arc<crate::run::Checker>,
 }
 
 fn check_one(ws: &Workspace, args: &CheckArgs, item: input::Item) -> Checked {
@@ -148,15 +151,24 @@ fn check_one(ws: &Workspace, args: &CheckArgs, item: input::Item) -> Checked {
             Safety::Safe
         };
         let outcome = fix_note(&checker, note.clone(), safety);
+        // --diff changes nothing, so it reports the note as it is; --fix
+        // reports what is left after fixing.
+        let (shown, report) = if args.diff {
+            (note.clone(), checker.check(&note))
+        } else {
+            (outcome.note.clone(), outcome.report)
+        };
         let fixed = FixResult {
             original: note,
+            fixed: outcome.note,
             applied: outcome.applied,
             conflict: outcome.conflict,
+            checker,
         };
         return Checked::Note {
-            note: outcome.note,
+            note: shown,
             rulebook,
-            result: Ok(outcome.report),
+            result: Ok(report),
             fixed: Some(fixed),
         };
     }
@@ -176,12 +188,14 @@ const CHUNK: usize = 1024;
 /// `tact check`.
 pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
     let fixing_stdin = args.fix && args.paths.iter().any(|p| p == "-");
+    // With --diff the diff owns stdout and the findings go to stderr.
+    let report_to_stderr = fixing_stdin || args.diff;
     if fixing_stdin && args.format != Format::Human {
         eprintln!("error: `--fix` on stdin writes the fixed note to stdout; use the human format");
         return Outcome::Error;
     }
     // With --fix on stdin the fixed note owns stdout; diagnostics go to stderr.
-    let mut reporter: Box<dyn Reporter> = render::reporter(args.format, color, fixing_stdin);
+    let mut reporter: Box<dyn Reporter> = render::reporter(args.format, color, report_to_stderr);
     let mut summary = Summary {
         dry_run: args.diff,
         ..Summary::default()
@@ -223,18 +237,21 @@ pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
                     }
                 }
                 Checked::Note {
-                    note,
+                    mut note,
                     rulebook,
-                    result: Ok(report),
+                    result: Ok(mut report),
                     fixed,
                 } => {
                     if let Some(fx) = fixed {
-                        match write_fix(args, &fx, &note, &mut batches) {
+                        match write_fix(args, &fx, &mut batches) {
                             Ok(()) => summary.fixed += fx.applied,
                             Err(p) => {
                                 failed = true;
                                 summary.problems += 1;
                                 let _ = reporter.problem(&p);
+                                // Nothing was written: report the note as it is on disk.
+                                report = fx.checker.check(&fx.original);
+                                note = fx.original.clone();
                             }
                         }
                         if let Some(c) = &fx.conflict {
@@ -295,13 +312,8 @@ type Batches = BTreeMap<String, BTreeMap<usize, String>>;
 /// a file is rewritten in place (atomically; front matter untouched), and a
 /// batch row is kept for [`write_batches`].
 /// Fixed batch rows are collected by file and written out at the end.
-fn write_fix(
-    args: &CheckArgs,
-    fx: &FixResult,
-    fixed: &Note,
-    batches: &mut Batches,
-) -> Result<(), Problem> {
-    let original = &fx.original;
+fn write_fix(args: &CheckArgs, fx: &FixResult, batches: &mut Batches) -> Result<(), Problem> {
+    let (original, fixed) = (&fx.original, &fx.fixed);
     if args.diff {
         if original.source != fixed.source {
             let name = original.origin.to_string();

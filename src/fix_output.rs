@@ -16,22 +16,28 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), Problem> {
         )
         .help("the file was left unchanged")
     };
-    let meta = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
+    // Through a symlink, replace the file it points to, not the link.
+    let resolved = std::fs::canonicalize(path);
+    let target = resolved.as_deref().unwrap_or(path);
+    let meta = std::fs::metadata(target).map_err(|e| fail(e.to_string()))?;
     if meta.permissions().readonly() {
         return Err(fail("the file is read-only".into()));
     }
-    let dir = path
+    let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("note");
+    let name = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("note");
     let tmp = dir.join(format!(".{name}.tact-fix-{}", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
         std::fs::set_permissions(&tmp, meta.permissions())?;
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, target)
     })();
     result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);

@@ -196,3 +196,53 @@ fn json_output_marks_fixable_findings() {
     assert_eq!(json["summary"]["fixable"], 1);
     assert_eq!(json["summary"]["unsafe_fixable"], 1);
 }
+
+#[test]
+fn diff_reports_the_note_as_it_is_and_keeps_stdout_for_the_diff() {
+    let d = project();
+    d.write("n.md", NOTE);
+    // The error-level finding is still in the file: --diff must not hide it.
+    let run = d.run(&["check", "--diff", "--format", "json", "n.md"], "");
+    run.assert_code(1);
+    assert!(
+        run.stdout().starts_with("--- a/n.md"),
+        "stdout is only the diff: {}",
+        run.stdout()
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&run.stderr()).expect("findings on stderr as JSON");
+    assert_eq!(json["summary"]["errors"], 2);
+    assert_eq!(d.read("n.md"), NOTE);
+}
+
+#[test]
+fn failed_write_reports_the_file_as_it_is() {
+    let d = project();
+    let path = d.write("ro.txt", "calm and LOUD");
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&path, perms).unwrap();
+    let run = d.run(&["check", "--fix", "--format", "json", "ro.txt"], "");
+    run.assert_code(2);
+    assert_eq!(
+        run.json()["findings"][0]["text"],
+        "LOUD",
+        "positions match the unchanged file"
+    );
+}
+
+#[test]
+fn fix_through_a_symlink_writes_the_target() {
+    let d = project();
+    let target = d.write("real/note.txt", "so LOUD");
+    std::os::unix::fs::symlink(&target, d.path().join("link.txt")).unwrap();
+    d.run(&["check", "--fix", "link.txt"], "").assert_code(0);
+    assert!(
+        std::fs::symlink_metadata(d.path().join("link.txt"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link stays a link"
+    );
+    assert_eq!(d.read("real/note.txt"), "so loud");
+}

@@ -38,8 +38,9 @@ pub fn note_from_row(path: &str, row: usize, obj: &Map<String, Value>) -> Item {
             path,
             row,
             format!(
-                "the note is {} KiB; a note holds at most 64 KiB",
-                text.len() / 1024
+                "the note is {} KiB; a note holds at most {} KiB",
+                text.len() / 1024,
+                MAX_NOTE_BYTES / 1024
             ),
         ));
     }

@@ -11,7 +11,7 @@ use std::io::Read;
 use std::path::Path;
 
 /// The largest note accepted, in bytes (LinkedIn's limit is 300 characters).
-pub const MAX_NOTE_BYTES: usize = 64 * 1024;
+pub const MAX_NOTE_BYTES: usize = 16 * 1024;
 
 /// A note or the problem that stopped it being read.
 pub type Item = Result<Note, Problem>;
@@ -42,29 +42,43 @@ pub fn kind_of(path: &Path) -> Kind {
 }
 
 /// The files a path stands for: itself, or for a folder every `.txt`, `.md`,
-/// `.jsonl` and `.csv` file below it in name order (hidden files skipped).
+/// `.jsonl` and `.csv` file below it in name order. Like ripgrep, a folder
+/// walk skips hidden files and whatever `.gitignore` or `.ignore` files
+/// exclude (so `target/` and build output stay out); a file named on the
+/// command line is always read.
 pub fn expand(path: &str) -> Vec<Result<String, Problem>> {
     let p = Path::new(path);
     if path == "-" || !p.is_dir() {
         return vec![Ok(path.to_owned())];
     }
-    walkdir::WalkDir::new(p)
-        .sort_by_file_name()
-        .into_iter()
+    let mut files: Vec<Result<String, Problem>> = ignore::WalkBuilder::new(p)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .require_git(false)
         .filter_entry(|e| e.depth() == 0 || !is_noise(e.path()))
+        .build()
         .filter_map(|e| match e {
             Err(e) => Some(Err(Problem::error(
                 "tact::input::read",
                 format!("cannot walk `{path}`: {e}"),
             ))),
-            Ok(e) if e.file_type().is_file() => {
+            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
                 let ext = e.path().extension().and_then(|x| x.to_str()).unwrap_or("");
                 matches!(ext, "txt" | "md" | "jsonl" | "ndjson" | "csv")
                     .then(|| Ok(e.path().display().to_string()))
             }
             Ok(_) => None,
         })
-        .collect()
+        .collect();
+    if files.is_empty() {
+        files.push(Err(Problem::error(
+            "tact::input::empty-folder",
+            format!("no notes in `{path}`"),
+        )
+        .help(
+            "tact reads .txt, .md, .jsonl and .csv files; hidden and git-ignored files are skipped",
+        )));
+    }
+    files
 }
 
 /// Streams the notes of every path (`-` is stdin).

@@ -210,8 +210,10 @@ fn sentences(text: &str, off: usize) -> Vec<Sentence> {
     while i < bytes.len() {
         let b = bytes[i];
         if b == b'\n' {
-            push(start, i, &mut out);
-            start = i + 1;
+            if line_break_ends_sentence(&text[start..i], &text[i + 1..]) {
+                push(start, i, &mut out);
+                start = i + 1;
+            }
         } else if matches!(b, b'.' | b'!' | b'?') {
             let mut j = i + 1;
             while j < bytes.len() && matches!(bytes[j], b'.' | b'!' | b'?' | b'"' | b')') {
@@ -228,6 +230,19 @@ fn sentences(text: &str, off: usize) -> Vec<Sentence> {
     }
     push(start, text.len(), &mut out);
     out
+}
+
+/// Whether a line break ends the sentence so far. Notes are often hard-wrapped,
+/// so a break inside a sentence does not end it; a break does after a
+/// greeting or list line (ending in `,` `:` `;`), before a blank line, or
+/// after a short line such as a sign-off (`Best` / `Sam`).
+fn line_break_ends_sentence(before: &str, after: &str) -> bool {
+    let line = before.rsplit('\n').next().unwrap_or(before).trim_end();
+    let next = after.split('\n').next().unwrap_or("").trim();
+    line.ends_with([',', ':', ';', '—', '–'])
+        || next.is_empty()
+        || line.split_whitespace().count() <= 3
+        || next.starts_with(['-', '*', '•'])
 }
 
 fn greeting(text: &str, off: usize) -> Option<Greeting> {
@@ -379,6 +394,24 @@ mod tests {
         assert_eq!(
             texts,
             ["Hi Riya, I saw your post.", "Could we talk?", "Best, Sam"]
+        );
+        assert_eq!(sg.sentences.iter().filter(|x| x.question).count(), 1);
+    }
+
+    #[test]
+    fn hard_wrapped_lines_stay_one_sentence() {
+        let s = "Hi Marcus,\nCan we hop on a\n15 minute call this week? Thanks.\n\nBest,\nSam";
+        let sg = seg(s);
+        let texts: Vec<_> = sg.sentences.iter().map(|x| at(s, x.span)).collect();
+        assert_eq!(
+            texts,
+            [
+                "Hi Marcus,",
+                "Can we hop on a\n15 minute call this week?",
+                "Thanks.",
+                "Best,",
+                "Sam"
+            ]
         );
         assert_eq!(sg.sentences.iter().filter(|x| x.question).count(), 1);
     }

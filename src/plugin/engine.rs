@@ -23,12 +23,12 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            operations: 500_000,
+            operations: 3_000_000,
             call_depth: 32,
             expr_depth: 64,
             string_size: 1 << 20,
-            array_size: 10_000,
-            map_size: 1_000,
+            array_size: 100_000,
+            map_size: 100_000,
         }
     }
 }
