@@ -10,7 +10,7 @@ use crate::note::Note;
 use crate::problem::Problem;
 use crate::render::{self, Format, Reporter, Summary};
 use crate::run::NoteReport;
-use crate::workspace::Workspace;
+use crate::workspace::{Chosen, Workspace};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -132,10 +132,14 @@ fn check_one(ws: &Workspace, args: &CheckArgs, item: input::Item) -> Checked {
         Ok(n) => Arc::new(n),
         Err(p) => return Checked::Problem(p),
     };
-    let rulebook = ws.rulebook_for(&note, args.rulebook.as_deref());
+    let (rulebook, chosen) = ws.choose_rulebook(&note, args.rulebook.as_deref());
     let checker = match ws.checker(&rulebook) {
         Ok(c) => c,
         Err(problems) => {
+            let problems = problems
+                .into_iter()
+                .map(|p| locate_missing_rulebook(ws, p, &note, &rulebook, chosen))
+                .collect();
             return Checked::Note {
                 note,
                 rulebook,
@@ -178,6 +182,50 @@ fn check_one(ws: &Workspace, args: &CheckArgs, item: input::Item) -> Checked {
         rulebook,
         result: Ok(report),
         fixed: None,
+    }
+}
+
+/// A missing rulebook points at what named it: the note's `goal`, or the
+/// value in `tact.toml`.
+fn locate_missing_rulebook(
+    ws: &Workspace,
+    p: Problem,
+    note: &Note,
+    name: &str,
+    chosen: Chosen,
+) -> Problem {
+    if p.code != "tact::rulebook::missing" || p.source.is_some() {
+        return p;
+    }
+    match chosen {
+        Chosen::Goal if !note.front.goal_span.is_empty() => {
+            let src = crate::problem::Source::new(note.origin.to_string(), note.source.as_str());
+            p.at(src, note.front.goal_span, "the note's goal")
+        }
+        Chosen::Goal => {
+            let mut p = p;
+            p.message = format!("{} (the `goal` of {})", p.message, note.origin);
+            p
+        }
+        Chosen::Config => {
+            let Some(path) = &ws.project.path else {
+                return p;
+            };
+            let Ok(text) = std::fs::read_to_string(path) else {
+                return p;
+            };
+            let quoted = format!("\"{name}\"");
+            let span = text
+                .rfind(&quoted)
+                .map(|i| crate::span::Span::new(i + 1, i + 1 + name.len()))
+                .unwrap_or_default();
+            p.at(
+                crate::problem::Source::new(path.display().to_string(), text),
+                span,
+                "named here",
+            )
+        }
+        Chosen::Flag | Chosen::Fallback => p,
     }
 }
 
@@ -296,6 +344,14 @@ pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
         }
     }
     let _ = reporter.finish(&summary);
+    if let Some(max) = args.max_warnings
+        && summary.warnings > max
+    {
+        eprintln!(
+            "error: {} warnings, more than --max-warnings {max}",
+            summary.warnings
+        );
+    }
     if failed {
         Outcome::Error
     } else if summary.errors > 0 || args.max_warnings.is_some_and(|m| summary.warnings > m) {

@@ -218,6 +218,21 @@ pub fn test(ws: &Workspace, dirs: &[PathBuf], filter: Option<&str>, color: bool)
         .filter(|r| in_dirs(r))
         .filter(|r| filter.is_none_or(|f| r.id == f || r.name() == f))
         .collect();
+    if let Some(f) = filter
+        && selected.is_empty()
+    {
+        let help = match ws.rules.resolve(f) {
+            Ok(r) => format!("`{}` is not under the folders given", r.id),
+            Err(e) => e.help(),
+        };
+        eprint!(
+            "{}",
+            Problem::error("tact::test::no-match", format!("no rule matches `{f}`"))
+                .help(help)
+                .render(color)
+        );
+        return Outcome::Error;
+    }
     let (mut passed, mut failed) = (0, 0);
     let mut untested = Vec::new();
     for rule in selected {
@@ -239,8 +254,10 @@ pub fn test(ws: &Workspace, dirs: &[PathBuf], filter: Option<&str>, color: bool)
         println!("no test cases: {}", untested.join(", "));
     }
     println!("{passed} passed, {failed} failed");
-    if failed > 0 || load_failed {
+    if failed > 0 {
         Outcome::Findings
+    } else if load_failed {
+        Outcome::Error
     } else {
         Outcome::Clean
     }

@@ -138,8 +138,9 @@ impl Project {
     /// The rulebook `[select]` picks for a note file, if any.
     pub fn selected_for(&self, file: &str) -> Option<&str> {
         let path = Path::new(file);
-        let abs = std::env::current_dir()
-            .map(|d| d.join(path))
+        // Canonical, so `../followups/a.txt` from a sub-folder matches too.
+        let abs = std::fs::canonicalize(path)
+            .or_else(|_| std::env::current_dir().map(|d| d.join(path)))
             .unwrap_or_else(|_| path.to_path_buf());
         let root = self
             .root

@@ -155,7 +155,8 @@ pub fn did_you_mean<'a>(
     candidates
         .into_iter()
         .map(|c| (edit_distance(wrong, c), c))
-        .filter(|(d, c)| *d <= 3.max(wrong.len() / 3) && *d < c.len())
+        // Close enough to be a typo: about one edit in three chars.
+        .filter(|(d, c)| *d <= (wrong.chars().count().max(c.chars().count()) + 2) / 3)
         .min()
         .map(|(_, c)| c)
 }
@@ -188,6 +189,8 @@ mod tests {
         assert_eq!(did_you_mean("no-pich", names), Some("no-pitch"));
         assert_eq!(did_you_mean("lenght", names), Some("length"));
         assert_eq!(did_you_mean("zzzzzzzzzz", names), None);
+        assert_eq!(did_you_mean("nope", ["base", "sales"]), None);
+        assert_eq!(did_you_mean("quite", ["quiet", "sales"]), Some("quiet"));
     }
 
     #[test]

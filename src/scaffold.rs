@@ -190,6 +190,45 @@ pub fn init(dir: &Path, color: bool) -> Outcome {
     finish(result, color)
 }
 
+/// Where a new rule goes and the pack it will belong to, as discovery will
+/// see it: `--dir` (whose pack is its `pack.toml` name or its folder name), else
+/// the project's first plugin folder, under the named pack or `local`.
+fn rule_folder(
+    project: &Project,
+    pack: Option<&str>,
+    dir: Option<&Path>,
+) -> Result<(PathBuf, String), Problem> {
+    if let Some(d) = dir {
+        let own = crate::plugin::manifest_name(&d.join("pack.toml")).or_else(|| {
+            let abs = std::env::current_dir()
+                .map(|c| c.join(d))
+                .unwrap_or_else(|_| d.to_path_buf());
+            abs.components()
+                .next_back()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        });
+        let own = own.unwrap_or_else(|| "local".into());
+        if let Some(p) = pack
+            && p != own
+        {
+            return Err(Problem::error(
+                "tact::scaffold::pack",
+                format!("`--dir {}` holds pack `{own}`, not `{p}`", d.display()),
+            )
+            .help(format!(
+                "name the rule `{own}/…`, leave the pack out, or pick the folder of pack `{p}`"
+            )));
+        }
+        return Ok((d.to_path_buf(), own));
+    }
+    let Some(base) = project.plugins.first() else {
+        return Err(Problem::error("tact::scaffold::no-plugins", "no plugin folder to put the rule in")
+            .help("run `tact init` to create a project, add `plugins = [\"plugins\"]` to tact.toml, or pass `--dir`"));
+    };
+    let pack = pack.unwrap_or("local").to_owned();
+    Ok((base.join(&pack), pack))
+}
+
 /// `tact new rule NAME`: NAME is `pack/name` or `name`; the rule goes in
 /// `--dir`, else in the project's first plugin folder under its pack.
 pub fn new_rule(
@@ -218,24 +257,11 @@ pub fn new_rule(
             color,
         );
     }
-    let folder = match dir {
-        Some(d) => d.to_path_buf(),
-        None => {
-            let base = project
-                .plugins
-                .first()
-                .cloned()
-                .unwrap_or_else(|| PathBuf::from("plugins"));
-            base.join(pack.unwrap_or("local"))
-        }
+    let (folder, pack) = match rule_folder(project, pack, dir) {
+        Ok(x) => x,
+        Err(p) => return finish(Err(p), color),
     };
-    let id = format!(
-        "{}/{rule}",
-        pack.unwrap_or_else(|| folder
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("local"))
-    );
+    let id = format!("{pack}/{rule}");
     let files = vec![
         (folder.join(format!("{rule}.rhai")), rule_script(&id, kind)),
         (folder.join(format!("{rule}.test.toml")), rule_tests(kind)),

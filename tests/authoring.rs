@@ -73,3 +73,37 @@ fn explain_shows_docs_options_and_examples() {
         "{out}"
     );
 }
+
+#[test]
+fn new_rule_needs_a_plugin_folder_and_a_matching_pack() {
+    let d = Dir::new();
+    let run = d.run(&["new", "rule", "foo"], "");
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("no plugin folder") && run.stderr().contains("tact init"),
+        "{}",
+        run.stderr()
+    );
+    std::fs::create_dir_all(d.path().join("mydir")).unwrap();
+    let run = d.run(&["new", "rule", "team/bar", "--dir", "mydir"], "");
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("holds pack `mydir`, not `team`"),
+        "{}",
+        run.stderr()
+    );
+    let run = d.run(&["new", "rule", "bar", "--dir", "mydir"], "");
+    run.assert_code(0);
+    assert!(
+        run.stdout().contains("--filter mydir/bar"),
+        "{}",
+        run.stdout()
+    );
+    let test = d.run(&["test", "mydir", "--filter", "mydir/bar"], "");
+    test.assert_code(0);
+    assert!(
+        test.stdout().contains("3 passed, 0 failed"),
+        "{}",
+        test.stdout()
+    );
+}

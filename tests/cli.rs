@@ -193,6 +193,7 @@ fn bad_inputs_are_reported_and_the_rest_still_checked() {
     d.write("empty.txt", "+++\nto = \"Sam\"\n+++\n  \n");
     d.write("unclosed.txt", "+++\nto = \"Sam\"\nHi");
     d.write("badfm.txt", "+++\nto = \n+++\nHi");
+    d.write("typo.txt", "+++\ngaol = \"sales\"\n+++\nHi");
     d.write("huge.txt", &"LOUD ".repeat(20_000));
     d.write("good.txt", "LOUD");
     let run = d.run(
@@ -204,6 +205,7 @@ fn bad_inputs_are_reported_and_the_rest_still_checked() {
             "empty.txt",
             "unclosed.txt",
             "badfm.txt",
+            "typo.txt",
             "huge.txt",
             "good.txt",
             "missing.txt",
@@ -223,6 +225,10 @@ fn bad_inputs_are_reported_and_the_rest_still_checked() {
     assert!(has("`empty.txt` has no note text"), "{messages:?}");
     assert!(has("never closed"), "{messages:?}");
     assert!(has("malformed front matter"), "{messages:?}");
+    assert!(
+        has("unknown front matter key `gaol`; did you mean `goal`?"),
+        "{messages:?}"
+    );
     assert!(has("`huge.txt` is 97 KiB"), "{messages:?}");
     assert!(has("cannot read `missing.txt`"), "{messages:?}");
     assert_eq!(

@@ -44,10 +44,12 @@ fn a_failing_case_is_reported_with_a_diff_and_fails_the_run() {
         "{out}"
     );
     assert!(out.trim_end().ends_with("1 passed, 2 failed"), "{out}");
-    let filtered = d.run(&["test", "plugins/mine", "--filter", "mine/other"], "");
+    let filtered = d.run(&["test", "plugins/mine", "--filter", "mine/shoot"], "");
+    filtered.assert_code(2);
     assert!(
-        filtered.stdout().contains("0 passed, 0 failed"),
+        filtered.stderr().contains("no rule matches `mine/shoot`")
+            && filtered.stderr().contains("did you mean"),
         "{}",
-        filtered.stdout()
+        filtered.stderr()
     );
 }

@@ -164,3 +164,23 @@ fn limits_are_adjustable_in_tact_toml() {
         run.stderr()
     );
 }
+
+/// Regression: on a long note (still under the 16 KiB input limit) the core
+/// rules hit their operation limit (`contact-ask` was quadratic in its matches).
+#[test]
+fn core_rules_cope_with_the_longest_accepted_note() {
+    let d = Dir::new();
+    let note = format!("Hi Sam, {}", "could you send me your email? ".repeat(540));
+    assert!(note.len() < 16 * 1024);
+    let run = d.run(
+        &["check", "--rulebook", "general", "--format", "json", "-"],
+        &note,
+    );
+    run.assert_code(1);
+    assert_eq!(
+        run.json()["errors"].as_array().unwrap().len(),
+        0,
+        "{}",
+        run.stdout()
+    );
+}

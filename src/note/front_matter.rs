@@ -49,6 +49,8 @@ pub struct FrontMatter {
     pub to: Option<String>,
     /// The rulebook to check the note with.
     pub goal: Option<String>,
+    /// Where `goal`'s value is written (empty for batch rows).
+    pub goal_span: Span,
     /// True for a follow-up after no response.
     pub followup: bool,
     /// Free or premium account.
@@ -84,7 +86,7 @@ pub struct Split {
 #[derive(Deserialize)]
 struct Raw {
     to: Option<String>,
-    goal: Option<String>,
+    goal: Option<Spanned<String>>,
     followup: Option<bool>,
     account: Option<Spanned<String>>,
     allow: Option<Vec<Spanned<String>>>,
@@ -100,6 +102,19 @@ pub fn split(source: &str) -> Result<Split, FrontMatterError> {
     let bom = if source.starts_with('\u{feff}') { 3 } else { 0 };
     let rest = &source[bom..];
     let first_line_end = rest.find('\n').map(|i| i + 1).unwrap_or(rest.len());
+    if rest[..first_line_end].trim_end() == "---"
+        && rest[first_line_end..]
+            .lines()
+            .take(20)
+            .any(|l| l.trim_end() == "---")
+    {
+        return Err(FrontMatterError {
+            message:
+                "front matter must be TOML between `+++` lines; this looks like YAML between `---`"
+                    .into(),
+            span: Span::new(bom, bom + 3),
+        });
+    }
     if rest[..first_line_end].trim_end() != "+++" {
         return Ok(Split {
             front: FrontMatter::default(),
@@ -167,15 +182,46 @@ fn parse(toml_text: &str, offset: usize) -> Result<FrontMatter, FrontMatterError
             }
         })
         .collect();
+    // Custom facts belong under [context]; anything else at the top is a typo.
+    if let Some(key) = raw.extra.keys().next() {
+        let at = regex::Regex::new(&format!(r"(?m)^\s*{}\s*=", regex::escape(key)))
+            .ok()
+            .and_then(|re| re.find(toml_text))
+            .map(|m| {
+                Span::new(
+                    m.start(),
+                    m.start() + m.as_str().trim_end_matches('=').trim_end().len(),
+                )
+            })
+            .unwrap_or_default();
+        let known = [
+            "to", "goal", "followup", "account", "allow", "reason", "context",
+        ];
+        let hint = match crate::problem::did_you_mean(key, known) {
+            Some(k) => format!("; did you mean `{k}`?"),
+            None => "; put your own facts under [context]".into(),
+        };
+        let start = at.start
+            + (toml_text[at.start..at.end].len() - toml_text[at.start..at.end].trim_start().len());
+        return Err(FrontMatterError {
+            message: format!("unknown front matter key `{key}`{hint}"),
+            span: Span::new(start, at.end).shifted(offset),
+        });
+    }
+    let goal_span = raw
+        .goal
+        .as_ref()
+        .map(|g| Span::new(g.span().start + 1, g.span().end.saturating_sub(1)).shifted(offset));
     Ok(FrontMatter {
         to: raw.to,
-        goal: raw.goal,
+        goal: raw.goal.map(Spanned::into_inner),
+        goal_span: goal_span.unwrap_or_default(),
         followup: raw.followup.unwrap_or(false),
         account,
         context: raw.context.map(scalars).unwrap_or_default(),
         allow,
         reason: raw.reason,
-        extra: scalars(raw.extra),
+        extra: BTreeMap::new(),
     })
 }
 
@@ -260,6 +306,7 @@ pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> Result<Fro
     Ok(FrontMatter {
         to: text("to"),
         goal: text("goal"),
+        goal_span: Span::default(),
         followup,
         account,
         context,
@@ -305,6 +352,21 @@ mod tests {
         let a = &s.front.allow[0];
         assert_eq!(&src[a.span.start..a.span.end], "core/length");
         assert_eq!(&src[s.body.start..s.body.end], "Hi Riya");
+    }
+
+    #[test]
+    fn unknown_keys_and_yaml_are_errors() {
+        let src = "+++\nto = \"Sam\"\ngaol = \"sales\"\n+++\nHi";
+        let e = split(src).unwrap_err();
+        assert!(
+            e.message.contains("`gaol`") && e.message.contains("did you mean `goal`?"),
+            "{}",
+            e.message
+        );
+        assert_eq!(&src[e.span.start..e.span.end], "gaol");
+        let e = split("---\nto: Sam\n---\nHi").unwrap_err();
+        assert!(e.message.contains("YAML"), "{}", e.message);
+        assert!(split("--- a note that starts with a dash line\nHi").is_ok());
     }
 
     #[test]

@@ -58,19 +58,25 @@ impl Reporter for Sarif {
             if let Some(h) = &f.help {
                 message = format!("{message} ({h})");
             }
-            // Batch rows: the region is in the row's text, named in the properties.
+            // A batch row's text is one line of the file, but positions inside
+            // it do not map to file columns: point at the row's line and keep
+            // the position in the text under `properties`.
+            let region = match note.origin.row {
+                Some(row) => json!({"startLine": row}),
+                None => json!({
+                    "startLine": s.line, "startColumn": s.column, "endLine": e.line, "endColumn": e.column,
+                    "byteOffset": f.span.start, "byteLength": f.span.len(),
+                }),
+            };
             let result = json!({
                 "ruleId": f.rule,
                 "level": level,
                 "message": {"text": message},
-                "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": note.origin.path},
-                    "region": {
-                        "startLine": s.line, "startColumn": s.column, "endLine": e.line, "endColumn": e.column,
-                        "byteOffset": f.span.start, "byteLength": f.span.len(),
-                    },
-                }}],
-                "properties": {"row": note.origin.row, "id": note.origin.id, "rulebook": rulebook, "fixable": f.fix.as_ref().map(|x| x.safety)},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": note.origin.path}, "region": region}}],
+                "properties": {
+                    "row": note.origin.row, "id": note.origin.id, "rulebook": rulebook,
+                    "span": f.span, "fixable": f.fix.as_ref().map(|x| x.safety),
+                },
             });
             self.open()?;
             serde_json::to_writer(&mut self.out, &result)?;

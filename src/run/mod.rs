@@ -16,6 +16,14 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// Where `check` is defined in a rule's script (the word `check`).
+fn check_span(rule: &Rule) -> Span {
+    rule.source
+        .find("fn check")
+        .map(|i| Span::new(i + 3, i + 8))
+        .unwrap_or_default()
+}
+
 /// The rule id of findings about a note's own `allow` list.
 pub const UNUSED_ALLOW: &str = "tact/unused-allow";
 
@@ -295,10 +303,16 @@ impl Checker {
             .call_fn_with_options(options, &mut Scope::new(), &rule.ast, "check", args)
             .map_err(|e| {
                 let (message, pos, hint) = describe_error(&e);
-                fail(message, hint.map(str::to_owned), rule.span_of(pos))
+                // Limits (operations, depth, sizes) carry no position: point at `check`.
+                let span = if pos.is_none() {
+                    check_span(rule)
+                } else {
+                    rule.span_of(pos)
+                };
+                fail(message, hint.map(str::to_owned), span)
             })?;
         output::findings(value, note, rule, active.level).map_err(|message| {
-            let span = rule.source.find("fn check").map(|i| Span::new(i + 3, i + 8)).unwrap_or_default();
+            let span = check_span(rule);
             fail(
                 format!("`check` returned a wrong shape: {message}"),
                 Some("return an array of findings made with `finding(at, message)`; see docs/rule-api.md".into()),
