@@ -156,7 +156,7 @@ pub fn did_you_mean<'a>(
         .into_iter()
         .map(|c| (edit_distance(wrong, c), c))
         // Close enough to be a typo: about one edit in three chars.
-        .filter(|(d, c)| *d <= (wrong.chars().count().max(c.chars().count()) + 2) / 3)
+        .filter(|(d, c)| *d <= wrong.chars().count().max(c.chars().count()).div_ceil(3))
         .min()
         .map(|(_, c)| c)
 }
