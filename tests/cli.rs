@@ -336,6 +336,16 @@ fn rulebook_errors_have_spans_and_suggestions() {
         ),
         ("extends = [\"bad\"]\n", "extends itself", "remove one"),
         (
+            "[rules]\nshout = \"warn\"\n\"t/shout\" = \"error\"\n",
+            "is set twice",
+            "one entry per rule",
+        ),
+        (
+            "name = \"good\"\n",
+            "says `name = \"good\"`",
+            "rename the file",
+        ),
+        (
             "extends = [\"quite\"]\n",
             "unknown rulebook `quite`",
             "did you mean `quiet`?",

@@ -62,7 +62,7 @@ pub struct Segments {
 
 static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\{\{\s*([A-Za-z][\w.]*)\s*\}\}|\{\s*([A-Za-z][\w.]*)\s*\}|\[([A-Z][A-Za-z_]*(?: [A-Z][A-Za-z_]*){0,3})\]|#([A-Za-z][A-Za-z_]*)#|<([A-Z][A-Za-z_]*(?: [A-Z][A-Za-z_]*){0,2})>",
+        r"\{\{\s*([A-Za-z][\w. ]{0,30}?)\s*\}\}|\{\s*([A-Za-z][\w. ]{0,30}?)\s*\}|\[([A-Za-z][A-Za-z_/ -]{0,30})\]|#([A-Za-z][A-Za-z_]*)#|<([A-Z][A-Za-z_]*(?: [A-Z][A-Za-z_]*){0,2})>",
     )
     .expect("placeholder pattern compiles")
 });
@@ -122,6 +122,10 @@ pub fn segment(source: &str, body: Span) -> Segments {
         .count();
     let placeholders = PLACEHOLDER
         .captures_iter(text)
+        // `[text](url)` is a Markdown link, not a placeholder.
+        .filter(|c| {
+            !(c[0].starts_with('[') && text[c.get(0).map_or(0, |m| m.end())..].starts_with('('))
+        })
         .map(|c| {
             let all = c.get(0).expect("group 0 always matches");
             let inner = (1..=5)
@@ -355,7 +359,7 @@ pub fn snake_case(s: &str) -> String {
         if c.is_uppercase() && prev_lower {
             out.push('_');
         }
-        if c == ' ' || c == '-' || c == '.' {
+        if matches!(c, ' ' | '-' | '.' | '/') {
             if !out.ends_with('_') {
                 out.push('_');
             }
@@ -456,7 +460,7 @@ mod tests {
 
     #[test]
     fn placeholders_in_every_style() {
-        let s = "Hi {first_name}, {{companyName}} [Company Name] #firstName# <Company> [link]";
+        let s = "Hi {first_name}, {{companyName}} [Company Name] #firstName# <Company> [link] [industry/role] {first name} [my post](https://x.y) <br>";
         let names: Vec<_> = seg(s).placeholders.iter().map(|p| p.name.clone()).collect();
         assert_eq!(
             names,
@@ -465,7 +469,10 @@ mod tests {
                 "company_name",
                 "company_name",
                 "first_name",
-                "company"
+                "company",
+                "link",
+                "industry_role",
+                "first_name"
             ]
         );
     }

@@ -63,7 +63,7 @@ pub struct Rulebook {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
-    name: Option<String>,
+    name: Option<Spanned<String>>,
     #[serde(default)]
     description: String,
     #[serde(default)]
@@ -170,8 +170,25 @@ impl Rulebook {
             rules.push(entry);
         }
         rules.sort_by_key(|r| r.id_span.start);
+        // A rulebook is found by its file name, so `name` must agree with it.
+        if let Some(n) = &raw.name
+            && n.get_ref() != stem
+        {
+            return Err(Problem::error(
+                "tact::rulebook::name",
+                format!(
+                    "rulebook file `{stem}.toml` says `name = \"{}\"`",
+                    n.get_ref()
+                ),
+            )
+            .at(src, unquote(&source, sp(n)), "does not match the file name")
+            .help(format!(
+                "rename the file to `{}.toml`, or set `name = \"{stem}\"`",
+                n.get_ref()
+            )));
+        }
         Ok(Rulebook {
-            name: raw.name.unwrap_or_else(|| stem.to_owned()),
+            name: stem.to_owned(),
             path,
             disk_path,
             description: raw.description,
@@ -218,6 +235,9 @@ fn find_key(source: &str, within: Span, key: &str) -> Span {
 pub struct Rulebooks {
     /// Rulebooks by name, sorted.
     pub books: BTreeMap<String, Rulebook>,
+    /// Names of rulebook files that failed to load (already reported), so a
+    /// note or an `extends` naming one is not reported again as missing.
+    pub broken: std::collections::BTreeSet<String>,
 }
 
 impl Rulebooks {
@@ -227,11 +247,17 @@ impl Rulebooks {
         let mut problems = Vec::new();
         let add = |r: Result<Rulebook, Problem>,
                    books: &mut Rulebooks,
-                   problems: &mut Vec<Problem>| match r {
+                   problems: &mut Vec<Problem>,
+                   stem: &str| match r {
             Ok(b) => {
+                books.broken.remove(stem);
                 books.books.insert(b.name.clone(), b);
             }
-            Err(p) => problems.push(p),
+            Err(p) => {
+                books.books.remove(stem);
+                books.broken.insert(stem.to_owned());
+                problems.push(p)
+            }
         };
         for (rel, text) in RULEBOOK_FILES {
             let stem = rel.trim_end_matches(".toml");
@@ -244,6 +270,7 @@ impl Rulebooks {
                 ),
                 &mut books,
                 &mut problems,
+                stem,
             );
         }
         for folder in folders {
@@ -276,7 +303,7 @@ impl Rulebooks {
                         format!("cannot read rulebook `{shown}`: {e}"),
                     )),
                 };
-                add(parsed, &mut books, &mut problems);
+                add(parsed, &mut books, &mut problems, &stem);
             }
         }
         (books, problems)

@@ -92,6 +92,9 @@ impl Rulebooks {
     /// Resolves rulebook `name` against the loaded rules.
     pub fn resolve(&self, name: &str, rules: &RuleSet) -> Result<ResolvedRulebook, Vec<Problem>> {
         let Some(book) = self.books.get(name) else {
+            if self.broken.contains(name) {
+                return Err(vec![]); // its load error is already reported
+            }
             let help = match did_you_mean(name, self.books.keys().map(String::as_str)) {
                 Some(s) => format!("did you mean `{s}`? (`tact rulebooks` lists them)"),
                 None => format!(
@@ -177,6 +180,7 @@ impl Rulebooks {
             }
             match self.books.get(parent) {
                 Some(p) => self.apply(p, rules, merged, chain, stack, problems),
+                None if self.broken.contains(parent) => {}
                 None => {
                     let help = did_you_mean(parent, self.books.keys().map(String::as_str))
                         .map(|s| format!("did you mean `{s}`?"))
@@ -196,6 +200,7 @@ impl Rulebooks {
             }
         }
         stack.pop();
+        let mut seen: BTreeMap<String, crate::span::Span> = BTreeMap::new();
         for entry in &book.rules {
             let rule = match rules.resolve(&entry.id) {
                 Ok(r) => r,
@@ -212,6 +217,21 @@ impl Rulebooks {
                     continue;
                 }
             };
+            if let Some(first) = seen.insert(rule.id.clone(), entry.id_span) {
+                problems.push(
+                    Problem::error(
+                        "tact::rulebook::duplicate",
+                        format!(
+                            "rule `{}` is set twice in rulebook `{}`",
+                            rule.id, book.name
+                        ),
+                    )
+                    .at(src.clone(), entry.id_span, "set again here")
+                    .label(first, "first set here")
+                    .help("keep one entry per rule"),
+                );
+                continue;
+            }
             let m = merged.entry(rule.id.clone()).or_default();
             if entry.setting.is_some() {
                 m.setting = entry.setting;
