@@ -22,7 +22,15 @@ fn row_problem(path: &str, row: usize, message: impl Into<String>) -> Problem {
 
 /// Builds a note from a row's fields (`text` or `message`, plus front-matter keys).
 pub fn note_from_row(path: &str, row: usize, obj: &Map<String, Value>) -> Item {
-    let text = match obj.get("text").or_else(|| obj.get("message")) {
+    // `text` wins over `message`; an empty `text` cell falls back to `message`.
+    let non_empty = |k: &str| {
+        obj.get(k)
+            .filter(|v| v.as_str().is_none_or(|s| !s.trim().is_empty()))
+    };
+    let text = match non_empty("text")
+        .or_else(|| non_empty("message"))
+        .or_else(|| obj.get("text"))
+    {
         Some(Value::String(s)) => s.clone(),
         Some(_) => return Err(row_problem(path, row, "`text` must be a string")),
         None => {

@@ -142,6 +142,9 @@ struct BookSlot {
 struct CheckerSlot {
     fingerprint: Option<u64>,
     checker: Option<Arc<Checker>>,
+    /// The last rulebook that resolved: kept running, with fresh rule
+    /// scripts, while an edit to it does not resolve.
+    book: Option<ResolvedRulebook>,
     /// A fingerprint per enabled rule: its level, options and script.
     prints: BTreeMap<String, u64>,
 }
@@ -771,6 +774,11 @@ impl State {
             Err(problems) => (self.resolve_leniently(name), problems),
         };
         let slot = self.checkers.entry(name.to_owned()).or_default();
+        // Neither resolves: keep the last good rulebook, with the rules as they are now.
+        let book = book.or_else(|| slot.book.clone()).map(|mut b| {
+            b.rules.retain(|id, _| self.rules.rules.contains_key(id));
+            b
+        });
         let kept = book.is_some() || slot.checker.is_some();
         let mut delta = None;
         if let Some(book) = book {
@@ -803,6 +811,7 @@ impl State {
                 let checker =
                     Checker::new(self.engine.clone(), self.rules.clone(), &book, template);
                 slot.checker = Some(Arc::new(checker));
+                slot.book = Some(book.clone());
                 slot.fingerprint = Some(fp);
                 slot.prints = prints;
             }
