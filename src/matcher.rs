@@ -179,7 +179,6 @@ type CachedPhrases = (Vec<String>, Arc<PhraseMatcher>);
 
 thread_local! {
     static PHRASES: RefCell<HashMap<u64, CachedPhrases>> = RefCell::new(HashMap::new());
-    static REGEXES: RefCell<HashMap<String, Arc<Regex>>> = RefCell::new(HashMap::new());
 }
 
 /// A cached matcher for this phrase list (built on first use on this thread).
@@ -215,25 +214,51 @@ pub fn phrases<S: AsRef<str>>(list: &[S]) -> Arc<PhraseMatcher> {
     })
 }
 
-/// A cached compiled regex (built on first use on this thread).
+/// Compiled regexes, shared by all threads: a Unicode-aware pattern can take
+/// milliseconds to compile, so each is compiled once per process.
+static REGEXES: std::sync::LazyLock<std::sync::RwLock<HashMap<String, Regex>>> =
+    std::sync::LazyLock::new(Default::default);
+
+thread_local! {
+    /// This thread's clones of the shared regexes: a clone has its own match
+    /// cache, so threads never contend for one.
+    static LOCAL_REGEXES: RefCell<HashMap<String, Arc<Regex>>> = RefCell::new(HashMap::new());
+}
+
+/// A cached compiled regex.
 pub fn regex(pattern: &str) -> Result<Arc<Regex>, String> {
-    REGEXES.with(|c| {
-        let mut cache = c.borrow_mut();
-        if let Some(r) = cache.get(pattern) {
-            return Ok(r.clone());
-        }
-        let r = Arc::new(
-            regex::RegexBuilder::new(pattern)
+    if let Some(r) = LOCAL_REGEXES.with(|c| c.borrow().get(pattern).cloned()) {
+        return Ok(r);
+    }
+    let shared = REGEXES
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(pattern)
+        .cloned();
+    let r = match shared {
+        Some(r) => r,
+        None => {
+            let r = regex::RegexBuilder::new(pattern)
                 .size_limit(1 << 20)
                 .build()
-                .map_err(|e| format!("invalid regex `{pattern}`: {e}"))?,
-        );
-        if cache.len() >= CACHE_LIMIT {
-            cache.clear();
+                .map_err(|e| format!("invalid regex `{pattern}`: {e}"))?;
+            let mut cache = REGEXES.write().unwrap_or_else(|e| e.into_inner());
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(pattern.to_owned(), r.clone());
+            r
         }
-        cache.insert(pattern.to_owned(), r.clone());
-        Ok(r)
-    })
+    };
+    let r = Arc::new(r);
+    LOCAL_REGEXES.with(|c| {
+        let mut local = c.borrow_mut();
+        if local.len() >= CACHE_LIMIT {
+            local.clear();
+        }
+        local.insert(pattern.to_owned(), r.clone());
+    });
+    Ok(r)
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ pub struct Segments {
 
 static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\{\{\s*([A-Za-z][\w. ]{0,30}?)\s*\}\}|\{\s*([A-Za-z][\w. ]{0,30}?)\s*\}|\[([A-Za-z][A-Za-z_/ -]{0,30})\]|#([A-Za-z][A-Za-z_]*)#|<([A-Z][A-Za-z_]*(?: [A-Z][A-Za-z_]*){0,2})>",
+        r"\{\{ *([A-Za-z][A-Za-z0-9_. ]{0,30}?) *\}\}|\{ *([A-Za-z][A-Za-z0-9_. ]{0,30}?) *\}|\[([A-Za-z][A-Za-z_/ -]{0,30})\]|#([A-Za-z][A-Za-z_]*)#|<([A-Z][A-Za-z_]*(?: [A-Z][A-Za-z_]*){0,2})>",
     )
     .expect("placeholder pattern compiles")
 });

@@ -529,6 +529,7 @@ pub fn register(engine: &mut Engine) {
         .register_fn("edit_distance", |a: &str, b: &str| {
             crate::problem::edit_distance(a, b) as i64
         })
+        .register_fn("fold", |s: &str| fold(s))
         .register_fn("finding", |at: Dynamic, message: &str| {
             finding(&at, message, None)
         })
@@ -549,7 +550,61 @@ pub fn register(engine: &mut Engine) {
         });
 }
 
+/// Lowercase, Latin accents removed, curly apostrophes straightened: `Zoë`
+/// and `zoe` fold alike, for comparing names.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let plain = match c {
+            'à'..='å' | 'ā' | 'ă' | 'ą' => "a",
+            'æ' => "ae",
+            'ç' | 'ć' | 'č' | 'ĉ' | 'ċ' => "c",
+            'ď' | 'đ' | 'ð' => "d",
+            'è'..='ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => "e",
+            'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
+            'ĥ' | 'ħ' => "h",
+            'ì'..='ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => "i",
+            'ĵ' => "j",
+            'ķ' => "k",
+            'ĺ' | 'ļ' | 'ľ' | 'ł' => "l",
+            'ñ' | 'ń' | 'ņ' | 'ň' => "n",
+            'ò'..='ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => "o",
+            'œ' => "oe",
+            'ŕ' | 'ŗ' | 'ř' => "r",
+            'ś' | 'ŝ' | 'ş' | 'š' | 'ș' => "s",
+            'ß' => "ss",
+            'ţ' | 'ť' | 'ț' => "t",
+            'þ' => "th",
+            'ù'..='ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => "u",
+            'ŵ' => "w",
+            'ý' | 'ÿ' | 'ŷ' => "y",
+            'ź' | 'ż' | 'ž' => "z",
+            '’' | '‘' => "'",
+            '\u{300}'..='\u{36f}' => "", // combining accents
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        out.push_str(plain);
+    }
+    out
+}
+
 fn opt_str(s: Option<&str>) -> Dynamic {
     s.map(|s| Dynamic::from(ImmutableString::from(s)))
         .unwrap_or(Dynamic::UNIT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn fold_strips_accents_and_case() {
+        assert_eq!(fold("Zoë"), "zoe");
+        assert_eq!(fold("Siobhán"), "siobhan");
+        assert_eq!(fold("Łukasz Ø’Brien"), "lukasz o'brien");
+        assert_eq!(fold("Straße"), "strasse");
+    }
 }
