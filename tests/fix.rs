@@ -5,20 +5,8 @@ mod common;
 use common::Dir;
 
 fn project() -> Dir {
-    let d = Dir::new();
-    d.write(
-        "tact.toml",
-        "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\ndefault_rulebook = \"t\"\n",
-    );
     // Safe: LOUD → loud. Unsafe: delete "maybe ".
-    d.write(
-        "plugins/t/shout.rhai",
-        "//! Shouting.\nfn meta() { #{ level: \"error\", kind: \"rewrite\", triggers: [\"LOUD\"] } }\nfn check(note, options) {\n    note.find_regex(\"\\\\bLOUD\\\\b\").map(|m| { let f = finding(m, \"no shouting\"); f.edits = [replace(m, \"loud\")]; f })\n}\n",
-    );
-    d.write(
-        "plugins/t/hedge.rhai",
-        "//! Hedging.\nfn meta() { #{ level: \"warn\", kind: \"rewrite\", triggers: [\"maybe\"] } }\nfn check(note, options) {\n    note.find_regex(\"maybe \").map(|m| { let f = finding(m, \"hedging\"); f.edits = [as_unsafe(delete(m))]; f })\n}\n",
-    );
+    let d = Dir::with_test_pack();
     // Two rules that undo each other: ping → pong → ping.
     d.write(
         "plugins/t/ping.rhai",
@@ -27,10 +15,6 @@ fn project() -> Dir {
     d.write(
         "plugins/t/pong.rhai",
         "//! Pong.\nfn meta() { #{ kind: \"rewrite\" } }\nfn check(note, options) {\n    note.find(\"pong\").map(|m| { let f = finding(m, \"say ping\"); f.edits = [replace(m, \"ping\")]; f })\n}\n",
-    );
-    d.write(
-        "rulebooks/t.toml",
-        "[rules]\n\"t/shout\" = \"error\"\n\"t/hedge\" = \"warn\"\n",
     );
     d.write(
         "rulebooks/cycle.toml",

@@ -5,23 +5,7 @@ mod common;
 use common::Dir;
 
 fn project() -> Dir {
-    let d = Dir::new();
-    d.write(
-        "tact.toml",
-        "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\ndefault_rulebook = \"t\"\n",
-    );
-    d.write(
-        "plugins/t/shout.rhai",
-        "//! Shouting.\nfn meta() { #{ level: \"error\", kind: \"rewrite\", triggers: [\"LOUD\"] } }\nfn check(note, options) {\n    note.find_regex(\"\\\\bLOUD\\\\b\").map(|m| { let f = finding(m, \"no shouting\", \"write it in lower case\"); f.edits = [replace(m, \"loud\")]; f })\n}\n",
-    );
-    d.write(
-        "plugins/t/hedge.rhai",
-        "//! Hedging.\nfn meta() { #{ level: \"warn\", triggers: [\"maybe\"] } }\nfn check(note, options) {\n    note.find(\"maybe\").map(|m| finding(m, \"hedging\"))\n}\n",
-    );
-    d.write(
-        "rulebooks/t.toml",
-        "[rules]\n\"t/shout\" = \"error\"\n\"t/hedge\" = \"warn\"\n",
-    );
+    let d = Dir::with_test_pack();
     d.write(
         "note.md",
         "+++\nto = \"Sam Lee\"\n+++\nHi Sam,\nmaybe this is LOUD.\n",

@@ -230,6 +230,25 @@ fn find_key(source: &str, within: Span, key: &str) -> Span {
         .unwrap_or(within)
 }
 
+/// The rulebook files (`*.toml`, no editor droppings) of a folder, sorted.
+pub fn rulebook_files(folder: &std::path::Path) -> Result<Vec<PathBuf>, Problem> {
+    let entries = std::fs::read_dir(folder).map_err(|_| {
+        Problem::error(
+            "tact::rulebook::folder",
+            format!("rulebook folder `{}` not found", folder.display()),
+        )
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "toml") && !crate::plugin::discover::is_noise(p)
+        })
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
 /// Every known rulebook by name.
 #[derive(Debug, Clone, Default)]
 pub struct Rulebooks {
@@ -274,22 +293,14 @@ impl Rulebooks {
             );
         }
         for folder in folders {
-            let Ok(entries) = std::fs::read_dir(folder) else {
-                problems.push(Problem::error(
-                    "tact::rulebook::folder",
-                    format!("rulebook folder `{}` not found", folder.display()),
-                ));
-                continue;
-            };
-            let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-            paths.sort();
-            for path in paths
-                .into_iter()
-                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            {
-                if crate::plugin::discover::is_noise(&path) {
+            let paths = match rulebook_files(folder) {
+                Ok(p) => p,
+                Err(p) => {
+                    problems.push(p);
                     continue;
                 }
+            };
+            for path in paths {
                 let stem = path
                     .file_stem()
                     .and_then(|s| s.to_str())

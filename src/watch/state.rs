@@ -665,19 +665,14 @@ impl State {
         let mut slots: Vec<BookSlot> = vec![];
         let mut folder_problems = vec![];
         for folder in self.project.rulebooks.clone() {
-            let Ok(entries) = std::fs::read_dir(&folder) else {
-                folder_problems.push(Problem::error(
-                    "tact::rulebook::folder",
-                    format!("rulebook folder `{}` not found", folder.display()),
-                ));
-                continue;
+            let paths = match crate::rulebook::rulebook_files(&folder) {
+                Ok(p) => p,
+                Err(p) => {
+                    folder_problems.push(p);
+                    continue;
+                }
             };
-            let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-            paths.sort();
-            for path in paths
-                .into_iter()
-                .filter(|p| p.extension().is_some_and(|e| e == "toml") && !is_dropping(p))
-            {
+            for path in paths.into_iter().filter(|p| !is_dropping(p)) {
                 let prev = self.book_slots.iter().find(|s| s.path == path).cloned();
                 let key = format!("rulebook-file:{}", path.display());
                 let shown = path.display().to_string();

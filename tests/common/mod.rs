@@ -17,6 +17,30 @@ impl Dir {
         }
     }
 
+    /// A project whose default rulebook `t` runs pack `t`: `t/shout` flags
+    /// "LOUD" (error, safe fix to "loud"), `t/hedge` flags "maybe " (warn,
+    /// unsafe fix deleting it).
+    pub fn with_test_pack() -> Dir {
+        let d = Dir::new();
+        d.write(
+            "tact.toml",
+            "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\ndefault_rulebook = \"t\"\n",
+        );
+        d.write(
+            "plugins/t/shout.rhai",
+            "//! Shouting.\nfn meta() { #{ level: \"error\", kind: \"rewrite\", triggers: [\"LOUD\"] } }\nfn check(note, options) {\n    note.find_regex(\"\\\\bLOUD\\\\b\").map(|m| { let f = finding(m, \"no shouting\", \"write it in lower case\"); f.edits = [replace(m, \"loud\")]; f })\n}\n",
+        );
+        d.write(
+            "plugins/t/hedge.rhai",
+            "//! Hedging.\nfn meta() { #{ level: \"warn\", kind: \"rewrite\", triggers: [\"maybe\"] } }\nfn check(note, options) {\n    note.find_regex(\"maybe \").map(|m| { let f = finding(m, \"hedging\"); f.edits = [as_unsafe(delete(m))]; f })\n}\n",
+        );
+        d.write(
+            "rulebooks/t.toml",
+            "[rules]\n\"t/shout\" = \"error\"\n\"t/hedge\" = \"warn\"\n",
+        );
+        d
+    }
+
     pub fn path(&self) -> &Path {
         self.tmp.path()
     }
