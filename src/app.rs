@@ -2,6 +2,7 @@
 //! ended. `main` maps the [`Outcome`] to the exit status.
 
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command, NewCommand, RuleKind};
+use crate::config::Chosen;
 use crate::config::Project;
 use crate::finding::Safety;
 use crate::fix::fix_note;
@@ -10,7 +11,7 @@ use crate::note::Note;
 use crate::problem::Problem;
 use crate::render::{self, Format, Reporter, Summary};
 use crate::run::NoteReport;
-use crate::workspace::{Chosen, Workspace};
+use crate::workspace::Workspace;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -132,14 +133,24 @@ fn check_one(ws: &Workspace, args: &CheckArgs, item: input::Item) -> Checked {
         Ok(n) => Arc::new(n),
         Err(p) => return Checked::Problem(p),
     };
-    let (rulebook, chosen) = ws.choose_rulebook(&note, args.rulebook.as_deref());
+    let (rulebook, chosen) = ws.project.choose_rulebook(&note, args.rulebook.as_deref());
     let checker = match ws.checker(&rulebook) {
         Ok(c) => c,
         Err(problems) => {
-            let problems = problems
+            let mut problems: Vec<Problem> = problems
                 .into_iter()
                 .map(|p| locate_missing_rulebook(ws, p, &note, &rulebook, chosen))
                 .collect();
+            if problems.is_empty() {
+                // The rulebook's errors were reported with the first note that needed it.
+                problems.push(Problem::error(
+                    "tact::rulebook::unusable",
+                    format!(
+                        "`{}` not checked: rulebook `{rulebook}` has errors (reported above)",
+                        note.origin
+                    ),
+                ));
+            }
             return Checked::Note {
                 note,
                 rulebook,

@@ -10,6 +10,22 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// The rulebook used when nothing else selects one.
+pub const DEFAULT_RULEBOOK: &str = "general";
+
+/// What chose a note's rulebook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chosen {
+    /// `--rulebook`.
+    Flag,
+    /// The note's `goal`.
+    Goal,
+    /// `tact.toml` (`[select]` or `default_rulebook`).
+    Config,
+    /// Nothing: `general`.
+    Fallback,
+}
+
 /// The config file's name.
 pub const FILE_NAME: &str = "tact.toml";
 
@@ -133,6 +149,29 @@ impl Project {
             template: raw.template,
             root,
         })
+    }
+
+    /// Which rulebook checks a note, and what chose it: the flag, else the
+    /// note's `goal`, else the `[select]` glob, else `default_rulebook`, else
+    /// `general`.
+    pub fn choose_rulebook(
+        &self,
+        note: &crate::note::Note,
+        flag: Option<&str>,
+    ) -> (String, Chosen) {
+        if let Some(f) = flag {
+            return (f.to_owned(), Chosen::Flag);
+        }
+        if let Some(g) = &note.front.goal {
+            return (g.clone(), Chosen::Goal);
+        }
+        if let Some(s) = self.selected_for(&note.origin.path) {
+            return (s.to_owned(), Chosen::Config);
+        }
+        match &self.default_rulebook {
+            Some(d) => (d.clone(), Chosen::Config),
+            None => (DEFAULT_RULEBOOK.to_owned(), Chosen::Fallback),
+        }
     }
 
     /// The rulebook `[select]` picks for a note file, if any.

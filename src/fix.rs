@@ -90,6 +90,16 @@ pub fn fix_note(checker: &Checker, note: Arc<Note>, min: Safety) -> FixOutcome {
         }
         let fixes: Vec<&Fix> = fixable.iter().filter_map(|f| f.fix.as_ref()).collect();
         let (text, chosen) = apply(&current.source, &fixes);
+        if text == current.source {
+            // Edits that change nothing: a fixed point, not a conflict.
+            return FixOutcome {
+                note: current,
+                applied,
+                passes: pass,
+                conflict: None,
+                report,
+            };
+        }
         rules.push(chosen.iter().map(|&i| fixable[i].rule.clone()).collect());
         if let Some(start) = texts.iter().position(|t| *t == text) {
             let mut names: Vec<String> = rules[start..].concat();

@@ -113,10 +113,14 @@ fn rewrite_csv(input: &str, tmp: &Path, fixed: &BTreeMap<usize, String>) -> Resu
     for (i, rec) in reader.byte_records().enumerate() {
         let rec = rec.map_err(|e| e.to_string())?;
         if i == 0 {
-            text_col = rec
+            let header: Vec<String> = rec
                 .iter()
-                .position(|h| h.eq_ignore_ascii_case(b"text"))
-                .or_else(|| rec.iter().position(|h| h.eq_ignore_ascii_case(b"message")));
+                .map(|h| crate::input::header_name(&String::from_utf8_lossy(h)))
+                .collect();
+            text_col = header
+                .iter()
+                .position(|h| h == "text")
+                .or_else(|| header.iter().position(|h| h == "message"));
         }
         let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
         match (fixed.get(&line), text_col) {
@@ -131,6 +135,9 @@ fn rewrite_csv(input: &str, tmp: &Path, fixed: &BTreeMap<usize, String>) -> Resu
             _ => writer.write_byte_record(&rec),
         }
         .map_err(|e| e.to_string())?;
+    }
+    if text_col.is_none() && !fixed.is_empty() {
+        return Err("no `text` or `message` column to write the fixes to".into());
     }
     writer.flush().map_err(|e| e.to_string())
 }

@@ -12,5 +12,23 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    ExitCode::from(tact::app::run(cli).code())
+    // Rule scripts may build deeply nested data within their size limits, and
+    // Rhai clones and drops it recursively: give every thread a deep stack.
+    const STACK: usize = 256 << 20;
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK)
+        .build_global();
+    let run = std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(move || tact::app::run(cli).code());
+    let code = match run.map(|h| h.join()) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!(
+                "error: tact stopped unexpectedly (please report this with the input that caused it)"
+            );
+            2
+        }
+    };
+    ExitCode::from(code)
 }

@@ -34,7 +34,11 @@ impl PhraseMatcher {
         let mut patterns = Vec::new();
         let mut phrase_of = Vec::new();
         for (i, p) in phrases.iter().enumerate() {
-            let p = p.as_ref().trim().to_lowercase().replace(['’', '‘'], "'");
+            let p = p
+                .as_ref()
+                .trim()
+                .to_ascii_lowercase()
+                .replace(['’', '‘'], "'");
             if p.is_empty() {
                 continue;
             }
@@ -123,7 +127,7 @@ impl TriggerMatcher {
             let p = phrase
                 .as_ref()
                 .trim()
-                .to_lowercase()
+                .to_ascii_lowercase()
                 .replace(['’', '‘'], "'");
             if p.is_empty() {
                 continue;
@@ -318,6 +322,12 @@ mod tests {
         });
         seen.sort();
         assert_eq!(seen, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn non_ascii_letters_match_as_written() {
+        assert_eq!(hits(&["Élan"], "Élan only"), ["Élan"]);
+        assert_eq!(hits(&["élan"], "ÉLAN élan"), ["élan"]);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! and the rulebooks, plus a checker per rulebook built on first use.
 
 use crate::config::Project;
-use crate::note::Note;
 use crate::plugin::discover::discover;
 use crate::plugin::imports::PackResolver;
 use crate::plugin::{RuleSet, engine};
@@ -14,24 +13,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-/// The rulebook used when nothing else selects one.
-pub const DEFAULT_RULEBOOK: &str = "general";
-
 /// A rulebook's checker, or the problems that kept it from resolving.
 type CheckerResult = Result<Arc<Checker>, Vec<Problem>>;
-
-/// What chose a note's rulebook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Chosen {
-    /// `--rulebook`.
-    Flag,
-    /// The note's `goal`.
-    Goal,
-    /// `tact.toml` (`[select]` or `default_rulebook`).
-    Config,
-    /// Nothing: `general`.
-    Fallback,
-}
 
 /// Loaded rules and rulebooks.
 pub struct Workspace {
@@ -101,28 +84,5 @@ impl Workspace {
         });
         cache.insert(rulebook.to_owned(), result.clone());
         result
-    }
-
-    /// Which rulebook checks a note: the flag, else the note's `goal`, else the
-    /// project's `[select]` glob, else its default, else `general`.
-    pub fn rulebook_for(&self, note: &Note, flag: Option<&str>) -> String {
-        self.choose_rulebook(note, flag).0
-    }
-
-    /// The rulebook for a note and what chose it.
-    pub fn choose_rulebook(&self, note: &Note, flag: Option<&str>) -> (String, Chosen) {
-        if let Some(f) = flag {
-            return (f.to_owned(), Chosen::Flag);
-        }
-        if let Some(g) = &note.front.goal {
-            return (g.clone(), Chosen::Goal);
-        }
-        if let Some(s) = self.project.selected_for(&note.origin.path) {
-            return (s.to_owned(), Chosen::Config);
-        }
-        match &self.project.default_rulebook {
-            Some(d) => (d.clone(), Chosen::Config),
-            None => (DEFAULT_RULEBOOK.to_owned(), Chosen::Fallback),
-        }
     }
 }

@@ -20,18 +20,27 @@ fn fixing_the_examples() {
         let original = std::fs::read_to_string(examples.join(name)).unwrap();
         let d = Dir::new();
         d.write(name, &original);
-        let diff = d.run(&["check", "--diff", "--unsafe-fixes", name], "").stdout();
+        let diff = d
+            .run(&["check", "--diff", "--unsafe-fixes", name], "")
+            .stdout();
         assert_eq!(d.read(name), original, "{name}: --diff wrote the file");
         d.run(&["check", "--fix", "--unsafe-fixes", name], "");
         let fixed = d.read(name);
         if fixed == original {
-            assert!(diff.is_empty(), "{name}: --diff shows a change --fix did not make:\n{diff}");
+            assert!(
+                diff.is_empty(),
+                "{name}: --diff shows a change --fix did not make:\n{diff}"
+            );
             continue;
         }
         let want = tact::app::unified_diff(&original, &fixed, name, name);
         assert_eq!(diff, want, "{name}: --diff and --fix disagree");
         d.run(&["check", "--fix", "--unsafe-fixes", name], "");
-        assert_eq!(d.read(name), fixed, "{name}: a second --fix changed the note again");
+        assert_eq!(
+            d.read(name),
+            fixed,
+            "{name}: a second --fix changed the note again"
+        );
         fixed_all += &format!("=== {name}\n{diff}\n");
     }
     insta::assert_snapshot!(fixed_all);

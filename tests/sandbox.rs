@@ -184,3 +184,66 @@ fn core_rules_cope_with_the_longest_accepted_note() {
         run.stdout()
     );
 }
+
+/// Regressions: each of these once aborted or hung the whole process.
+#[test]
+fn hostile_scripts_that_crashed_the_process_now_fail_alone() {
+    let d = Dir::new();
+    d.write(
+        "tact.toml",
+        "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\n",
+    );
+    // Nested maps thousands deep: Rhai clones them recursively.
+    d.write(
+        "plugins/evil/nest.rhai",
+        &format!("//! Nests.\n{HEAD}fn check(note, options) {{\n    let m = #{{start: 0, end: 1}};\n    for i in 0..5000 {{ m = #{{span: m}}; }}\n    [#{{span: m, message: \"x\"}}]\n}}\n"),
+    );
+    // An import cycle inside one pack.
+    d.write(
+        "plugins/evil/lib/loop.rhai",
+        "import \"lib/loop\" as l;\nfn x() { 1 }\n",
+    );
+    d.write("plugins/evil/cycle.rhai", &format!("//! Cycles.\n{HEAD}fn check(note, options) {{\n    import \"lib/loop\" as l;\n    []\n}}\n"));
+    // Native work the operation count does not see.
+    d.write(
+        "plugins/evil/distance.rhai",
+        &format!("//! Measures.\n{HEAD}fn check(note, options) {{\n    let a = \"a\"; let b = \"b\";\n    for i in 0..15 {{ a += a; b += b; }}\n    edit_distance(a, b);\n    []\n}}\n"),
+    );
+    d.write(
+        "rulebooks/evil.toml",
+        "extends = [\"sales\"]\n[rules]\n\"evil/nest\" = \"warn\"\n\"evil/cycle\" = \"warn\"\n\"evil/distance\" = \"warn\"\n",
+    );
+    let started = Instant::now();
+    let run = d.run(
+        &["check", "--rulebook", "evil", "--format", "json", "-"],
+        "Hi, can we schedule a quick call this week?",
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+    run.assert_code(2);
+    assert!(
+        run.rules().contains(&"core/no-pitch".to_owned()),
+        "the healthy rules still ran: {}",
+        run.stdout()
+    );
+    let errors = run.json()["errors"].to_string();
+    for rule in ["evil/nest", "evil/cycle", "evil/distance"] {
+        assert!(errors.contains(rule), "{rule} is reported: {errors}");
+    }
+    assert!(
+        errors.contains("cycle") && errors.contains("too long"),
+        "{errors}"
+    );
+}
+
+/// Regression: a note starting with `Hİ` panicked in greeting detection
+/// (lowercasing `İ` changes its byte length).
+#[test]
+fn unicode_case_changes_do_not_panic() {
+    let d = Dir::new();
+    let run = d.run(&["check", "--format", "json", "-"], "Hİ there, nice post.");
+    assert!(matches!(run.code(), 0 | 1), "{}", run.stderr());
+}

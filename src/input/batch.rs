@@ -122,7 +122,7 @@ pub fn csv(path: String) -> Box<dyn Iterator<Item = Item>> {
     };
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
     let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|s| s.trim().to_ascii_lowercase()).collect(),
+        Ok(h) => h.iter().map(super::header_name).collect(),
         Err(e) => {
             return Box::new(std::iter::once(Err(row_problem(
                 &path,

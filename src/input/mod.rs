@@ -16,6 +16,11 @@ pub const MAX_NOTE_BYTES: usize = 16 * 1024;
 /// A note or the problem that stopped it being read.
 pub type Item = Result<Note, Problem>;
 
+/// A CSV column name as tact reads it: trimmed and lowercased.
+pub fn header_name(h: &str) -> String {
+    h.trim().to_ascii_lowercase()
+}
+
 /// What kind of input a path is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -252,13 +252,12 @@ fn line_break_ends_sentence(before: &str, after: &str) -> bool {
 fn greeting(text: &str, off: usize) -> Option<Greeting> {
     let lead = text.len() - text.trim_start().len();
     let rest = &text[lead..];
-    let lower = rest
-        .get(..20.min(rest.len()))
-        .map(normalize)
-        .unwrap_or_else(|| normalize(rest));
+    // Greetings are ASCII: compare on the original text, so every offset
+    // below is an offset into `rest` (lowercasing can change byte lengths).
     let word = GREETINGS.iter().find(|g| {
-        lower.starts_with(*g)
-            && lower[g.len()..]
+        rest.get(..g.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(g))
+            && rest[g.len()..]
                 .chars()
                 .next()
                 .is_none_or(|c| !c.is_alphanumeric())
@@ -300,9 +299,14 @@ fn greeting(text: &str, off: usize) -> Option<Greeting> {
         let generic = kept.len() == 1 && GENERIC_NAMES.contains(&normalize(kept[0]).as_str());
         if !kept.is_empty() && !generic {
             let name_start = word.len() + (name_part.len() - name_part.trim_start().len());
-            let last = kept.last().expect("kept is not empty");
-            let last_at = after.find(last).unwrap_or(0);
-            let mut name_end = word.len() + last_at + last.len();
+            // The end of the last kept word, found by position (not by text,
+            // which may also occur earlier: `Hi Anna Ann`).
+            let last_end = name_part
+                .split_whitespace()
+                .nth(kept.len() - 1)
+                .map(|w| w.as_ptr() as usize - name_part.as_ptr() as usize + w.len())
+                .unwrap_or(name_part.len());
+            let mut name_end = word.len() + last_end;
             // `to` is a greeting only when followed by a name (`To Riya,`); otherwise a sentence.
             if *word == "to" && !ends_clean {
                 return None;
@@ -439,6 +443,7 @@ mod tests {
             ("Hi Riya I saw your post.", Some("Riya")),
             ("Hi I saw your post.", None),
             ("hi riya, nice post", Some("riya")),
+            ("Hi Anna Ann, great post", Some("Anna Ann")),
         ];
         for (s, want) in cases {
             let g = seg(s)
@@ -448,6 +453,10 @@ mod tests {
         }
         assert!(seg("I saw your post").greeting.is_none());
         assert!(seg("To whom it may concern, I am").greeting.is_none());
+        // Regression: `İ` lowercases to three bytes; slicing by the lowercase
+        // copy's offsets panicked.
+        assert!(seg("Hİ there, nice post.").greeting.is_none());
+        assert!(seg("İstanbul was great").greeting.is_none());
         assert!(seg("Hiring is hard").greeting.is_none());
     }
 

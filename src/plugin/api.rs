@@ -212,7 +212,13 @@ fn strings(list: &Array) -> RhaiResult<Vec<ImmutableString>> {
 
 /// Reads a span from a `Match`, a map with `start` and `end`, or `[start, end]`.
 pub fn to_span(d: &Dynamic) -> Result<Span, String> {
-    if let Some(m) = d.clone().try_cast::<Match>() {
+    to_span_at(d, true)
+}
+
+/// `nested`: a map's `span` key is followed one level, never recursively (a
+/// hostile script could nest them thousands deep).
+fn to_span_at(d: &Dynamic, nested: bool) -> Result<Span, String> {
+    if let Some(m) = d.read_lock::<Match>() {
         return Ok(Span::new(m.start.max(0) as usize, m.end.max(0) as usize));
     }
     let int = |d: Option<&Dynamic>| {
@@ -224,8 +230,8 @@ pub fn to_span(d: &Dynamic) -> Result<Span, String> {
         if let (Some(s), Some(e)) = (int(map.get("start")), int(map.get("end"))) {
             return Ok(Span::new(s, e));
         }
-        if let Some(inner) = map.get("span") {
-            return to_span(inner);
+        if nested && let Some(inner) = map.get("span") {
+            return to_span_at(inner, false);
         }
     }
     if let Some(arr) = d.read_lock::<Array>()
@@ -526,8 +532,14 @@ pub fn register(engine: &mut Engine) {
         });
 
     engine
-        .register_fn("edit_distance", |a: &str, b: &str| {
-            crate::problem::edit_distance(a, b) as i64
+        .register_fn("edit_distance", |a: &str, b: &str| -> RhaiResult<i64> {
+            // Native work the operations limit does not count: keep it bounded.
+            if a.len().saturating_mul(b.len()) > 1_000_000 {
+                return Err(
+                    "edit_distance takes short strings (names, words): these are too long".into(),
+                );
+            }
+            Ok(crate::problem::edit_distance(a, b) as i64)
         })
         .register_fn("fold", |s: &str| fold(s))
         .register_fn("finding", |at: Dynamic, message: &str| {

@@ -8,6 +8,9 @@ use serde::Deserialize;
 pub struct Limits {
     /// Operations one rule call may run (an endless loop ends here).
     pub operations: u64,
+    /// Wall-clock milliseconds one rule call may take: a backstop for work the
+    /// operation count does not see (Rhai checking the size of huge data).
+    pub time_ms: u64,
     /// Depth of nested function calls (deep recursion ends here).
     pub call_depth: usize,
     /// Depth of nested expressions at compile time.
@@ -24,13 +27,27 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             operations: 3_000_000,
+            time_ms: 1_000,
             call_depth: 32,
             expr_depth: 64,
             string_size: 1 << 20,
-            array_size: 100_000,
-            map_size: 100_000,
+            array_size: 10_000,
+            map_size: 10_000,
         }
     }
+}
+
+thread_local! {
+    /// When the rule call running on this thread started (see [`timed`]).
+    static CALL_STARTED: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` (one rule call) under the engine's wall-clock budget.
+pub fn timed<T>(f: impl FnOnce() -> T) -> T {
+    CALL_STARTED.with(|s| s.set(Some(std::time::Instant::now())));
+    let out = f();
+    CALL_STARTED.with(|s| s.set(None));
+    out
 }
 
 /// Builds the engine: the rule API registered, limits set, strict variables on,
@@ -55,6 +72,19 @@ pub fn build(limits: &Limits, resolver: super::imports::PackResolver) -> rhai::E
         .set_max_strings_interned(0)
         .set_module_resolver(resolver)
         .disable_symbol("eval");
+    let budget = std::time::Duration::from_millis(limits.time_ms);
+    engine.on_progress(move |ops| {
+        // Reading the clock every few hundred operations costs nothing measurable.
+        if ops % 256 == 0
+            && CALL_STARTED
+                .with(|s| s.get())
+                .is_some_and(|t| t.elapsed() > budget)
+        {
+            Some(rhai::Dynamic::from("time budget exceeded"))
+        } else {
+            None
+        }
+    });
     engine.on_print(|s| eprintln!("[rule print] {s}"));
     engine.on_debug(|s, src, pos| {
         eprintln!(

@@ -39,6 +39,12 @@ fn deny(path: &str, why: &str, pos: Position) -> Box<EvalAltResult> {
     ))
 }
 
+thread_local! {
+    /// Imports being resolved on this thread, to refuse a cycle instead of
+    /// recursing until the stack runs out.
+    static RESOLVING: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 impl ModuleResolver for PackResolver {
     fn resolve(
         &self,
@@ -97,7 +103,14 @@ impl ModuleResolver for PackResolver {
             .compile(&text)
             .map_err(|e| deny(path, &e.to_string(), pos))?;
         ast.set_source(format!("{pack}/{}", path.trim_end_matches(".rhai")));
-        let module = Module::eval_ast_as_new(Scope::new(), &ast, engine)?;
+        let key = format!("{pack}/{rel}");
+        if RESOLVING.with(|r| r.borrow().contains(&key)) {
+            return Err(deny(path, "imports form a cycle", pos));
+        }
+        RESOLVING.with(|r| r.borrow_mut().push(key));
+        let module = Module::eval_ast_as_new(Scope::new(), &ast, engine);
+        RESOLVING.with(|r| r.borrow_mut().pop());
+        let module = module?;
         Ok(Shared::new(module))
     }
 }

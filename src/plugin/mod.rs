@@ -38,11 +38,6 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// The pack part of the id.
-    pub fn pack(&self) -> &str {
-        self.id.split_once('/').map(|(p, _)| p).unwrap_or("")
-    }
-
     /// The name part of the id.
     pub fn name(&self) -> &str {
         self.id.split_once('/').map(|(_, n)| n).unwrap_or(&self.id)
@@ -107,7 +102,12 @@ pub fn describe_error(err: &EvalAltResult) -> (String, Position, Option<&'static
             format!("the rule built data that is too large: {what}"),
             Some("rules work on short notes; see `[limits]` in tact.toml"),
         ),
-        E::ErrorTerminated(..) => ("the rule was stopped".to_owned(), None),
+        E::ErrorTerminated(..) => (
+            "the rule ran out of time".to_owned(),
+            Some(
+                "rule calls must be quick; raise `[limits] time_ms` in tact.toml only if the rule really needs more",
+            ),
+        ),
         E::ErrorFunctionNotFound(sig, _) => (
             format!("function not found: {sig}"),
             Some("check the name and argument types against docs/rule-api.md"),

@@ -24,7 +24,7 @@ impl Human {
 }
 
 /// A finding as a diagnostic over its note.
-pub fn finding_problem(note: &Note, source: &Source, f: &Finding) -> Problem {
+pub fn finding_problem(source: &Source, f: &Finding) -> Problem {
     let severity = match f.level {
         Level::Error => Severity::Error,
         Level::Warn => Severity::Warning,
@@ -35,7 +35,6 @@ pub fn finding_problem(note: &Note, source: &Source, f: &Finding) -> Problem {
         Some(Safety::Unsafe) => "fixable with --fix --unsafe-fixes",
         None => "",
     };
-    let _ = note;
     let mut p = Problem::error(f.rule.clone(), f.message.clone())
         .severity(severity)
         .at(source.clone(), f.span, label);
@@ -60,7 +59,7 @@ impl Reporter for Human {
                 writeln!(
                     self.out,
                     "{}",
-                    finding_problem(note, &source, f).render(self.color)
+                    finding_problem(&source, f).render(self.color)
                 )?;
             }
         }

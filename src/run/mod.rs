@@ -115,7 +115,7 @@ pub struct ActiveRule {
 /// Which rules a note can trigger, found in one native pass.
 struct Triggers {
     phrases: TriggerMatcher,
-    patterns: Option<(regex::RegexSet, Vec<usize>)>,
+    patterns: PatternGates,
     always: Vec<bool>,
 }
 
@@ -163,10 +163,7 @@ impl Triggers {
         Triggers {
             phrases: TriggerMatcher::new(phrases.into_iter().zip(phrase_owner)),
             // Patterns were compiled one by one at load time, so the set compiles.
-            patterns: regex::RegexSet::new(&patterns)
-                .ok()
-                .filter(|_| !patterns.is_empty())
-                .map(|s| (s, pattern_owner)),
+            patterns: PatternGates::new(&patterns, pattern_owner),
             always,
         }
     }
@@ -182,13 +179,47 @@ impl Triggers {
                 blocked[owner - n] = true;
             }
         });
-        if let Some((set, owner)) = &self.patterns {
-            for i in set.matches(text).iter() {
-                run[owner[i]] = true;
-            }
-        }
+        self.patterns.for_each_owner(text, |rule| run[rule] = true);
         run.iter_mut().zip(blocked).for_each(|(r, b)| *r &= !b);
         run
+    }
+}
+
+/// The trigger regexes of all rules: one `RegexSet` pass, or, when the
+/// patterns together are too big for a set, each compiled regex in turn (so
+/// one rule's patterns never switch off another's).
+enum PatternGates {
+    Set(regex::RegexSet, Vec<usize>),
+    Each(Vec<(Arc<regex::Regex>, usize)>),
+}
+
+impl PatternGates {
+    fn new(patterns: &[&str], owners: Vec<usize>) -> PatternGates {
+        match regex::RegexSetBuilder::new(patterns)
+            .size_limit(64 << 20)
+            .build()
+        {
+            Ok(set) => PatternGates::Set(set, owners),
+            // Each pattern compiled alone at load time, so this only drops
+            // patterns that fail now, which load already reported.
+            Err(_) => PatternGates::Each(
+                patterns
+                    .iter()
+                    .zip(owners)
+                    .filter_map(|(p, o)| crate::matcher::regex(p).ok().map(|r| (r, o)))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn for_each_owner(&self, text: &str, mut hit: impl FnMut(usize)) {
+        match self {
+            PatternGates::Set(set, owners) => set.matches(text).iter().for_each(|i| hit(owners[i])),
+            PatternGates::Each(list) => list
+                .iter()
+                .filter(|(r, _)| r.is_match(text))
+                .for_each(|(_, o)| hit(*o)),
+        }
     }
 }
 
@@ -298,19 +329,20 @@ impl Checker {
             span,
             note: note.origin.clone(),
         };
-        let value: Dynamic = self
-            .engine
-            .call_fn_with_options(options, &mut Scope::new(), &rule.ast, "check", args)
-            .map_err(|e| {
-                let (message, pos, hint) = describe_error(&e);
-                // Limits (operations, depth, sizes) carry no position: point at `check`.
-                let span = if pos.is_none() {
-                    check_span(rule)
-                } else {
-                    rule.span_of(pos)
-                };
-                fail(message, hint.map(str::to_owned), span)
-            })?;
+        let value: Dynamic = crate::plugin::engine::timed(|| {
+            self.engine
+                .call_fn_with_options(options, &mut Scope::new(), &rule.ast, "check", args)
+        })
+        .map_err(|e| {
+            let (message, pos, hint) = describe_error(&e);
+            // Limits (operations, depth, sizes) carry no position: point at `check`.
+            let span = if pos.is_none() {
+                check_span(rule)
+            } else {
+                rule.span_of(pos)
+            };
+            fail(message, hint.map(str::to_owned), span)
+        })?;
         output::findings(value, note, rule, active.level).map_err(|message| {
             let span = check_span(rule);
             fail(

@@ -324,7 +324,7 @@ impl Output {
                                         Arc::<str>::from(note.source.as_str()),
                                     )
                                 });
-                                finding_problem(note, source, f).render(self.color)
+                                finding_problem(source, f).render(self.color)
                             });
                             s.push_str(&text);
                             rendered.insert(key, text);

@@ -22,7 +22,6 @@ use crate::plugin::{self, RuleSet, engine};
 use crate::problem::Problem;
 use crate::rulebook::{ResolvedRulebook, Rulebook, Rulebooks};
 use crate::run::{Checker, NoteReport};
-use crate::workspace::DEFAULT_RULEBOOK;
 use notify::RecursiveMode;
 use rayon::prelude::*;
 use rhai::Engine;
@@ -864,19 +863,11 @@ impl State {
         }
     }
 
-    /// Which rulebook checks a note (as `Workspace::rulebook_for`).
+    /// Which rulebook checks a note (as `tact check` chooses it).
     fn rulebook_for(&self, note: &Note) -> String {
-        self.opts
-            .rulebook
-            .clone()
-            .or_else(|| note.front.goal.clone())
-            .or_else(|| {
-                self.project
-                    .selected_for(&note.origin.path)
-                    .map(str::to_owned)
-            })
-            .or_else(|| self.project.default_rulebook.clone())
-            .unwrap_or_else(|| DEFAULT_RULEBOOK.to_owned())
+        self.project
+            .choose_rulebook(note, self.opts.rulebook.as_deref())
+            .0
     }
 
     /// Walks the note roots: note files by absolute path, and the folders.
