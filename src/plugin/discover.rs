@@ -157,7 +157,8 @@ pub fn discover(
             if path.parent() != Some(root.as_path()) {
                 continue;
             }
-            resolver.set_root(&pack, PackRoot::Disk(root.clone()));
+            let flat = root.as_path() == folder.as_path() && !root.join("pack.toml").is_file();
+            resolver.set_root(&pack, if flat { PackRoot::Flat(root.clone()) } else { PackRoot::Disk(root.clone()) });
             let stem = path
                 .file_stem()
                 .and_then(|s| s.to_str())

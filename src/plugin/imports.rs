@@ -11,6 +11,9 @@ use std::sync::{Arc, RwLock};
 pub enum PackRoot {
     /// A folder on disk.
     Disk(PathBuf),
+    /// Rules sitting directly in a plugin folder: that folder also holds
+    /// other packs, so imports may name only files beside the rule.
+    Flat(PathBuf),
     /// Files embedded in the binary: path relative to the pack → contents.
     Embedded(Arc<HashMap<String, &'static str>>),
 }
@@ -82,7 +85,10 @@ impl ModuleResolver for PackResolver {
                 .get(&rel)
                 .map(|s| s.to_string())
                 .ok_or_else(|| deny(path, &format!("no module `{rel}` in pack `{pack}`"), pos))?,
-            Some(PackRoot::Disk(dir)) => {
+            Some(PackRoot::Flat(_)) if rel.contains('/') => {
+                return Err(deny(path, "rules directly in a plugin folder may import only files beside them", pos));
+            }
+            Some(PackRoot::Disk(dir) | PackRoot::Flat(dir)) => {
                 let full = dir.join(&rel);
                 let inside = match (full.canonicalize(), dir.canonicalize()) {
                     (Ok(f), Ok(d)) => f.starts_with(d),
