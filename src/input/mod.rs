@@ -56,20 +56,14 @@ pub fn expand(path: &str) -> Vec<Result<String, Problem>> {
     if path == "-" || !p.is_dir() {
         return vec![Ok(path.to_owned())];
     }
-    let mut files: Vec<Result<String, Problem>> = ignore::WalkBuilder::new(p)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .require_git(false)
-        .filter_entry(|e| e.depth() == 0 || !is_noise(e.path()))
-        .build()
+    let mut files: Vec<Result<String, Problem>> = walk(p)
         .filter_map(|e| match e {
             Err(e) => Some(Err(Problem::error(
                 "tact::input::read",
                 format!("cannot walk `{path}`: {e}"),
             ))),
-            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                let ext = e.path().extension().and_then(|x| x.to_str()).unwrap_or("");
-                matches!(ext, "txt" | "md" | "jsonl" | "ndjson" | "csv")
-                    .then(|| Ok(e.path().display().to_string()))
+            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) && is_note_file(e.path()) => {
+                Some(Ok(e.path().display().to_string()))
             }
             Ok(_) => None,
         })
@@ -84,6 +78,28 @@ pub fn expand(path: &str) -> Vec<Result<String, Problem>> {
         )));
     }
     files
+}
+
+/// Walks a folder as `tact check` and `tact watch` both do: sorted by name,
+/// hidden files, editor droppings and git-ignored files skipped.
+pub fn walk(dir: &Path) -> ignore::Walk {
+    ignore::WalkBuilder::new(dir)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .require_git(false)
+        .filter_entry(|e| e.depth() == 0 || !is_noise(e.path()))
+        .build()
+}
+
+/// A file a folder walk reads as notes: `.txt`, `.md`, `.jsonl`, `.ndjson`, `.csv` (any case).
+pub fn is_note_file(path: &Path) -> bool {
+    let ext = path
+        .extension()
+        .and_then(|x| x.to_str())
+        .map(str::to_ascii_lowercase);
+    matches!(
+        ext.as_deref(),
+        Some("txt" | "md" | "jsonl" | "ndjson" | "csv")
+    )
 }
 
 /// Streams the notes of every path (`-` is stdin).

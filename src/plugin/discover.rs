@@ -158,7 +158,14 @@ pub fn discover(
                 continue;
             }
             let flat = root.as_path() == folder.as_path() && !root.join("pack.toml").is_file();
-            resolver.set_root(&pack, if flat { PackRoot::Flat(root.clone()) } else { PackRoot::Disk(root.clone()) });
+            resolver.set_root(
+                &pack,
+                if flat {
+                    PackRoot::Flat(root.clone())
+                } else {
+                    PackRoot::Disk(root.clone())
+                },
+            );
             let stem = path
                 .file_stem()
                 .and_then(|s| s.to_str())

@@ -86,7 +86,11 @@ impl ModuleResolver for PackResolver {
                 .map(|s| s.to_string())
                 .ok_or_else(|| deny(path, &format!("no module `{rel}` in pack `{pack}`"), pos))?,
             Some(PackRoot::Flat(_)) if rel.contains('/') => {
-                return Err(deny(path, "rules directly in a plugin folder may import only files beside them", pos));
+                return Err(deny(
+                    path,
+                    "rules directly in a plugin folder may import only files beside them",
+                    pos,
+                ));
             }
             Some(PackRoot::Disk(dir) | PackRoot::Flat(dir)) => {
                 let full = dir.join(&rel);

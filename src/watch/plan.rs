@@ -14,10 +14,7 @@ use notify::{Event, EventKind};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// Extensions of note files (as `tact check` reads folders).
-pub const NOTE_EXTENSIONS: &[&str] = &["txt", "md", "jsonl", "ndjson", "csv"];
-
-/// Folders never walked for notes: build output and dependencies.
+/// Folders whose changes are never note changes: build output and dependencies.
 pub const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
 /// Where the run's inputs are, as absolute paths.
@@ -142,7 +139,7 @@ fn classify(path: &Path, layout: &Layout, plan: &mut Plan) {
             continue;
         }
         match ext.as_deref() {
-            Some(e) if NOTE_EXTENSIONS.contains(&e) => {
+            Some(_) if crate::input::is_note_file(path) => {
                 plan.notes.insert(path.to_path_buf());
             }
             Some(_) if path == root => {

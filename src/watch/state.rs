@@ -12,7 +12,7 @@
 //! is skipped, so a removed rule disappears from the results. Every such
 //! error stays in [`State::errors`] until its file is fixed.
 
-use super::plan::{Layout, NOTE_EXTENSIONS, Plan, SKIPPED_DIRS, is_dropping};
+use super::plan::{Layout, Plan, is_dropping};
 use crate::config::Project;
 use crate::input::{self, Kind, kind_of};
 use crate::note::Note;
@@ -885,30 +885,18 @@ impl State {
                 continue;
             }
             let base = absolute(path);
-            let walker = walkdir::WalkDir::new(path)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_entry(|e| {
-                    e.depth() == 0
-                        || !(is_dropping(e.path())
-                            || (e.file_type().is_dir()
-                                && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s)))
-                });
-            for entry in walker.flatten() {
+            for entry in crate::input::walk(path).flatten() {
                 let abs = base.join(entry.path().strip_prefix(path).unwrap_or(entry.path()));
-                if entry.file_type().is_dir() {
+                let kind = entry.file_type();
+                if kind.is_some_and(|t| t.is_dir()) {
                     dirs.insert(abs);
-                } else if entry.file_type().is_file() {
-                    let ext = entry
-                        .path()
-                        .extension()
-                        .and_then(|e| e.to_str())
-                        .map(str::to_ascii_lowercase);
-                    if ext.is_some_and(|e| NOTE_EXTENSIONS.contains(&e.as_str())) {
-                        index
-                            .entry(abs)
-                            .or_insert_with(|| entry.path().display().to_string());
-                    }
+                } else if kind.is_some_and(|t| t.is_file())
+                    && crate::input::is_note_file(entry.path())
+                    && !is_dropping(entry.path())
+                {
+                    index
+                        .entry(abs)
+                        .or_insert_with(|| entry.path().display().to_string());
                 }
             }
         }
