@@ -221,19 +221,16 @@ fn to_span_at(d: &Dynamic, nested: bool) -> Result<Span, String> {
     if let Some(m) = d.read_lock::<Match>() {
         return Ok(Span::new(m.start.max(0) as usize, m.end.max(0) as usize));
     }
+    if let Some(map) = d.read_lock::<Map>()
+        && let Some(span) = map_span(&map, nested)
+    {
+        return Ok(span);
+    }
     let int = |d: Option<&Dynamic>| {
         d.and_then(|d| d.as_int().ok())
             .filter(|i| *i >= 0)
             .map(|i| i as usize)
     };
-    if let Some(map) = d.read_lock::<Map>() {
-        if let (Some(s), Some(e)) = (int(map.get("start")), int(map.get("end"))) {
-            return Ok(Span::new(s, e));
-        }
-        if nested && let Some(inner) = map.get("span") {
-            return to_span_at(inner, false);
-        }
-    }
     if let Some(arr) = d.read_lock::<Array>()
         && let (Some(s), Some(e), 2) = (int(arr.first()), int(arr.get(1)), arr.len())
     {
@@ -243,6 +240,27 @@ fn to_span_at(d: &Dynamic, nested: bool) -> Result<Span, String> {
         "expected a Match, a map with `start` and `end`, or [start, end], found {}",
         d.type_name()
     ))
+}
+
+fn map_span(map: &Map, nested: bool) -> Option<Span> {
+    let int = |d: Option<&Dynamic>| {
+        d.and_then(|d| d.as_int().ok())
+            .filter(|i| *i >= 0)
+            .map(|i| i as usize)
+    };
+    if let (Some(s), Some(e)) = (int(map.get("start")), int(map.get("end"))) {
+        return Some(Span::new(s, e));
+    }
+    map.get("span")
+        .filter(|_| nested)
+        .and_then(|inner| to_span_at(inner, false).ok())
+}
+
+/// The span of a finding or edit map (its `start`/`end`, or its `span`),
+/// read without copying the map.
+pub fn span_of_map(map: &Map) -> Result<Span, String> {
+    map_span(map, true)
+        .ok_or_else(|| "has no `start` and `end` (use `finding(at, message)`)".to_owned())
 }
 
 fn edit(at: &Dynamic, start_only: Option<bool>, text: &str) -> RhaiResult<Map> {
@@ -486,7 +504,7 @@ pub fn register(engine: &mut Engine) {
             },
         )
         .register_fn("has", |n: &mut NoteRef, phrase: ImmutableString| {
-            !n.find_in_span(n.note().body, &[phrase]).is_empty()
+            matcher::phrases(&[phrase]).is_match(n.body_text())
         })
         .register_fn(
             "find_in",

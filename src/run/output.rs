@@ -3,7 +3,7 @@
 use crate::finding::{Edit, Finding, Fix, Level, Safety};
 use crate::note::Note;
 use crate::plugin::Rule;
-use crate::plugin::api::to_span;
+use crate::plugin::api::span_of_map;
 use crate::span::Span;
 use rhai::{Array, Dynamic, Map};
 
@@ -61,8 +61,7 @@ pub fn findings(
 }
 
 fn finding(map: &Map, note: &Note, rule: &Rule, max_level: Level) -> Result<Finding, String> {
-    let span = to_span(&Dynamic::from_map(map.clone()))
-        .map_err(|_| "has no `start` and `end` (use `finding(at, message)`)")?;
+    let span = span_of_map(map)?;
     let span = valid_span(span, note, "span")?;
     let message = text_field(map, "message")?.ok_or("has no `message`")?;
     let help = text_field(map, "help")?;
@@ -104,8 +103,7 @@ fn edits(list: Array, note: &Note) -> Result<Option<Fix>, String> {
                 i + 1
             )
         })?;
-        let span =
-            to_span(&Dynamic::from_map(m.clone())).map_err(|e| format!("edit #{}: {e}", i + 1))?;
+        let span = span_of_map(&m).map_err(|e| format!("edit #{}: {e}", i + 1))?;
         let span = valid_span(span, note, "edit")?;
         if span.start < note.body.start || span.end > note.body.end {
             return Err(format!(
