@@ -121,13 +121,12 @@ fn run_case(
 ) -> Result<(), String> {
     let mut options = rule.meta.options.clone();
     for (k, v) in &case.options {
-        if !rule.meta.options.contains_key(k.as_str()) {
+        let Some(default) = rule.meta.options.get(k.as_str()) else {
             return Err(format!("unknown option `{k}`"));
-        }
-        options.insert(
-            k.as_str().into(),
-            rhai::serde::to_dynamic(v).map_err(|e| e.to_string())?,
-        );
+        };
+        let value =
+            crate::rulebook::convert(v, default).map_err(|e| format!("option `{k}`: {e}"))?;
+        options.insert(k.as_str().into(), value);
     }
     let mut note = crate::input::note_from_text(Origin::file(name), case.note.clone())
         .map_err(|p| p.message)?;

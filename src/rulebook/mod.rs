@@ -3,6 +3,7 @@
 
 mod resolve;
 
+pub(crate) use resolve::convert;
 pub use resolve::{ActiveSetting, ResolvedRulebook};
 
 use crate::finding::Level;

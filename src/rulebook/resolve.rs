@@ -49,7 +49,7 @@ fn type_name(v: &toml::Value) -> &'static str {
 }
 
 /// Converts a rulebook value to the type of the option's default, or says why not.
-fn convert(value: &toml::Value, default: &Dynamic) -> Result<Dynamic, String> {
+pub(crate) fn convert(value: &toml::Value, default: &Dynamic) -> Result<Dynamic, String> {
     let want = default.type_name();
     let ok = match value {
         toml::Value::Integer(i) if default.is_int() => return Ok(Dynamic::from_int(*i)),

@@ -18,9 +18,13 @@ use std::sync::Arc;
 
 /// Where `check` is defined in a rule's script (the word `check`).
 fn check_span(rule: &Rule) -> Span {
-    rule.source
-        .find("fn check")
-        .map(|i| Span::new(i + 3, i + 8))
+    static FN_CHECK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?m)^[ \t]*fn[ \t]+(check)[ \t]*\(").expect("valid pattern")
+    });
+    FN_CHECK
+        .captures(&rule.source)
+        .and_then(|c| c.get(1))
+        .map(|m| Span::new(m.start(), m.end()))
         .unwrap_or_default()
 }
 
