@@ -79,19 +79,10 @@ pub fn fix_note(checker: &Checker, note: Arc<Note>, min: Safety) -> FixOutcome {
             .iter()
             .filter(|f| f.fix.as_ref().is_some_and(|x| x.safety >= min))
             .collect();
-        if fixable.is_empty() {
-            return FixOutcome {
-                note: current,
-                applied,
-                passes: pass,
-                conflict: None,
-                report,
-            };
-        }
         let fixes: Vec<&Fix> = fixable.iter().filter_map(|f| f.fix.as_ref()).collect();
         let (text, chosen) = apply(&current.source, &fixes);
+        // Nothing to fix, or edits that change nothing: a fixed point.
         if text == current.source {
-            // Edits that change nothing: a fixed point, not a conflict.
             return FixOutcome {
                 note: current,
                 applied,

@@ -28,26 +28,28 @@ pub struct PhraseHit {
     pub span: Span,
 }
 
+/// The patterns a phrase is searched as: trimmed, ASCII-lowercased (the
+/// automaton ignores ASCII case), once with straight apostrophes and, if it
+/// has any, once with curly ones. An empty phrase has none.
+fn variants(phrase: &str) -> Vec<String> {
+    let p = phrase.trim().to_ascii_lowercase().replace(['’', '‘'], "'");
+    match p.as_str() {
+        "" => vec![],
+        _ if p.contains('\'') => vec![p.replace('\'', "’"), p],
+        _ => vec![p],
+    }
+}
+
 impl PhraseMatcher {
     /// Compiles `phrases` (empty phrases are ignored).
     pub fn new<S: AsRef<str>>(phrases: &[S]) -> PhraseMatcher {
         let mut patterns = Vec::new();
         let mut phrase_of = Vec::new();
         for (i, p) in phrases.iter().enumerate() {
-            let p = p
-                .as_ref()
-                .trim()
-                .to_ascii_lowercase()
-                .replace(['’', '‘'], "'");
-            if p.is_empty() {
-                continue;
-            }
-            if p.contains('\'') {
-                patterns.push(p.replace('\'', "’"));
+            for v in variants(p.as_ref()) {
+                patterns.push(v);
                 phrase_of.push(i);
             }
-            patterns.push(p);
-            phrase_of.push(i);
         }
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
@@ -124,20 +126,7 @@ impl TriggerMatcher {
         let mut patterns: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         for (phrase, owner) in pairs {
-            let p = phrase
-                .as_ref()
-                .trim()
-                .to_ascii_lowercase()
-                .replace(['’', '‘'], "'");
-            if p.is_empty() {
-                continue;
-            }
-            let variants = if p.contains('\'') {
-                vec![p.replace('\'', "’"), p]
-            } else {
-                vec![p]
-            };
-            for v in variants {
+            for v in variants(phrase.as_ref()) {
                 let i = *index.entry(v.clone()).or_insert_with(|| {
                     patterns.push(v);
                     owners.push(Vec::new());
