@@ -66,6 +66,31 @@ pub struct Project {
     pub template: TemplateLengths,
 }
 
+/// `p` in `root`, without a leading `./`.
+fn under(root: &Path, p: &str) -> PathBuf {
+    if root == Path::new(".") {
+        PathBuf::from(p)
+    } else {
+        root.join(p)
+    }
+}
+
+/// `path` (at or above the current folder) relative to the current folder.
+fn relative_to_cwd(path: &Path) -> PathBuf {
+    let Ok(cwd) = std::env::current_dir().and_then(|d| d.canonicalize()) else {
+        return path.to_path_buf();
+    };
+    let Some(dir) = path.parent() else {
+        return path.to_path_buf();
+    };
+    let Ok(below) = cwd.strip_prefix(dir) else {
+        return path.to_path_buf();
+    };
+    let mut rel: PathBuf = below.components().map(|_| "..").collect();
+    rel.push(path.file_name().unwrap_or_default());
+    rel
+}
+
 /// The nearest `tact.toml` at or above `start`.
 pub fn find(start: &Path) -> Option<PathBuf> {
     let start = start.canonicalize().ok()?;
@@ -81,7 +106,12 @@ impl Project {
     pub fn load(explicit: Option<&Path>) -> Result<Project, Problem> {
         let path = match explicit {
             Some(p) => Some(p.to_path_buf()),
-            None => std::env::current_dir().ok().and_then(|d| find(&d)),
+            // Found by walking up: name it relative to here, so every path
+            // shown (rules, rulebooks) reads as the user would type it.
+            None => std::env::current_dir()
+                .ok()
+                .and_then(|d| find(&d))
+                .map(|p| relative_to_cwd(&p)),
         };
         let Some(path) = path else {
             return Ok(Project {
@@ -141,8 +171,8 @@ impl Project {
         }
         Ok(Project {
             path: Some(path.to_path_buf()),
-            plugins: raw.plugins.iter().map(|p| root.join(p)).collect(),
-            rulebooks: raw.rulebooks.iter().map(|p| root.join(p)).collect(),
+            plugins: raw.plugins.iter().map(|p| under(&root, p)).collect(),
+            rulebooks: raw.rulebooks.iter().map(|p| under(&root, p)).collect(),
             default_rulebook: raw.default_rulebook,
             select,
             limits: raw.limits,
