@@ -67,6 +67,7 @@ pub fn build(limits: &Limits, resolver: super::imports::PackResolver) -> rhai::E
         .set_max_variables(1_000)
         .set_max_functions(1_000)
         .set_strict_variables(true)
+        .set_optimization_level(rhai::OptimizationLevel::Full)
         // The interner is one lock shared by all threads; without it rule calls
         // run in parallel.
         .set_max_strings_interned(0)
