@@ -45,7 +45,27 @@ pub struct RuleMeta {
     /// notes without an intent phrase).
     pub unless_options: Vec<String>,
     /// Facts the note must have for the rule to run, checked natively.
-    pub requires: Vec<Fact>,
+    pub requires: Vec<Requirement>,
+}
+
+/// One entry of `requires`: a fact the note must have, or (`"fact|option"`)
+/// a boolean option that, when true, waives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    /// The fact.
+    pub fact: Fact,
+    /// The option that waives it.
+    pub unless_option: Option<String>,
+}
+
+impl Requirement {
+    /// Whether the rule may run on `note` with these resolved options.
+    pub fn holds(&self, note: &crate::note::Note, options: &Map) -> bool {
+        self.fact.holds(note)
+            || self.unless_option.as_ref().is_some_and(|o| {
+                options.get(o.as_str()).and_then(|v| v.as_bool().ok()) == Some(true)
+            })
+    }
 }
 
 /// A fact about a note the host checks before calling a rule (`requires`).
@@ -224,10 +244,14 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
     let unless_options = string_list(&map, "unless_options")?;
     let requires = string_list(&map, "requires")?
         .iter()
-        .map(|name| {
-            Fact::ALL
+        .map(|entry| {
+            let (name, waiver) = match entry.split_once('|') {
+                Some((f, o)) => (f.trim(), Some(o.trim().to_owned())),
+                None => (entry.trim(), None),
+            };
+            let fact = Fact::ALL
                 .iter()
-                .find(|(n, _)| n == name)
+                .find(|(n, _)| *n == name)
                 .map(|(_, f)| *f)
                 .ok_or_else(|| {
                     let known: Vec<&str> = Fact::ALL.iter().map(|(n, _)| *n).collect();
@@ -238,7 +262,19 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
                         ),
                         "requires",
                     )
-                })
+                })?;
+            if let Some(o) = &waiver
+                && !options.get(o.as_str()).is_some_and(|d| d.is_bool())
+            {
+                return Err(err(
+                    format!("`requires` entry `{entry}`: `{o}` must name a boolean option"),
+                    "requires",
+                ));
+            }
+            Ok(Requirement {
+                fact,
+                unless_option: waiver,
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     for (key, name) in trigger_options

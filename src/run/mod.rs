@@ -298,7 +298,14 @@ impl Checker {
         let view = NoteRef::new(note.clone(), self.template.length_of(note));
         let mut fired = vec![false; self.rules.len()];
         for (i, active) in self.rules.iter().enumerate() {
-            if !run[i] || !active.rule.meta.requires.iter().all(|f| f.holds(note)) {
+            if !run[i]
+                || !active
+                    .rule
+                    .meta
+                    .requires
+                    .iter()
+                    .all(|r| r.holds(note, &active.options))
+            {
                 continue;
             }
             match self.call(active, &view, note) {
