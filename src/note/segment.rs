@@ -54,6 +54,9 @@ pub struct Segments {
     pub sign_off: Option<Span>,
     /// Template placeholders in order.
     pub placeholders: Vec<Placeholder>,
+    /// Sentences of the message proper: without a greeting-only line
+    /// (`Hi Riya,`) and without the sign-off.
+    pub content_sentences: usize,
     /// Number of I/me/my/mine/myself words.
     pub first_person: usize,
     /// Number of you/your/yours/yourself words.
@@ -138,10 +141,28 @@ pub fn segment(source: &str, body: Span) -> Segments {
             }
         })
         .collect();
+    let sentences = sentences(text, off);
+    let greeting = greeting(text, off);
+    let sign_off = sign_off(text, off);
+    let content_sentences = sentences
+        .iter()
+        .take_while(|s| sign_off.is_none_or(|so| s.span.start < so.start))
+        .filter(|s| {
+            // A sentence that is only the greeting has no word after it.
+            !greeting.as_ref().is_some_and(|g| {
+                s.span.start <= g.span.start
+                    && s.span.end >= g.span.end
+                    && !words
+                        .iter()
+                        .any(|w| w.span.start >= g.span.end && w.span.end <= s.span.end)
+            })
+        })
+        .count();
     Segments {
-        sentences: sentences(text, off),
-        greeting: greeting(text, off),
-        sign_off: sign_off(text, off),
+        sentences,
+        content_sentences,
+        greeting,
+        sign_off,
         words,
         placeholders,
         first_person,
@@ -422,6 +443,13 @@ mod tests {
             ]
         );
         assert_eq!(sg.sentences.iter().filter(|x| x.question).count(), 1);
+    }
+
+    #[test]
+    fn content_sentences_leave_out_greeting_line_and_sign_off() {
+        let sg = seg("Hi Riya,\nI saw your post. It was great.\n\nBest,\nSam");
+        assert_eq!((sg.sentences.len(), sg.content_sentences), (5, 2));
+        assert_eq!(seg("Hi Riya, I saw your post.").content_sentences, 1);
     }
 
     #[test]

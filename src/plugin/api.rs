@@ -378,6 +378,9 @@ pub fn register(engine: &mut Engine) {
                 .filter(|s| s.question)
                 .count() as i64
         })
+        .register_get("content_sentence_count", |n: &mut NoteRef| {
+            n.note().segments.content_sentences as i64
+        })
         .register_get("sentences", |n: &mut NoteRef| {
             n.0.sentences
                 .get_or_init(|| {
