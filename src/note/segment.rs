@@ -57,6 +57,8 @@ pub struct Segments {
     /// Sentences of the message proper: without a greeting-only line
     /// (`Hi Riya,`) and without the sign-off.
     pub content_sentences: usize,
+    /// The first of those: the note's opening line.
+    pub opening: Option<Span>,
     /// Number of I/me/my/mine/myself words.
     pub first_person: usize,
     /// Number of you/your/yours/yourself words.
@@ -144,7 +146,7 @@ pub fn segment(source: &str, body: Span) -> Segments {
     let sentences = sentences(text, off);
     let greeting = greeting(text, off);
     let sign_off = sign_off(text, off);
-    let content_sentences = sentences
+    let content: Vec<Span> = sentences
         .iter()
         .take_while(|s| sign_off.is_none_or(|so| s.span.start < so.start))
         .filter(|s| {
@@ -157,10 +159,12 @@ pub fn segment(source: &str, body: Span) -> Segments {
                         .any(|w| w.span.start >= g.span.end && w.span.end <= s.span.end)
             })
         })
-        .count();
+        .map(|s| s.span)
+        .collect();
     Segments {
         sentences,
-        content_sentences,
+        content_sentences: content.len(),
+        opening: content.first().copied(),
         greeting,
         sign_off,
         words,
@@ -450,6 +454,8 @@ mod tests {
         let sg = seg("Hi Riya,\nI saw your post. It was great.\n\nBest,\nSam");
         assert_eq!((sg.sentences.len(), sg.content_sentences), (5, 2));
         assert_eq!(seg("Hi Riya, I saw your post.").content_sentences, 1);
+        let s = "Hi Riya,\nI saw your post. It was great.";
+        assert_eq!(at(s, seg(s).opening.unwrap()), "I saw your post.");
     }
 
     #[test]

@@ -381,6 +381,9 @@ pub fn register(engine: &mut Engine) {
         .register_get("content_sentence_count", |n: &mut NoteRef| {
             n.note().segments.content_sentences as i64
         })
+        .register_get("opening", |n: &mut NoteRef| {
+            n.opt(n.note().segments.opening)
+        })
         .register_get("sentences", |n: &mut NoteRef| {
             n.0.sentences
                 .get_or_init(|| {
