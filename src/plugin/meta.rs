@@ -85,10 +85,13 @@ pub enum Fact {
     Question,
     /// The note ends with a sign-off.
     SignOff,
+    /// The greeted name is not the recipient's first name as written
+    /// (compared with accents folded and hyphens as spaces).
+    GreetingDiffers,
 }
 
 impl Fact {
-    const ALL: [(&'static str, Fact); 7] = [
+    const ALL: [(&'static str, Fact); 8] = [
         ("recipient", Fact::Recipient),
         ("greeting", Fact::Greeting),
         ("greeting_name", Fact::GreetingName),
@@ -96,6 +99,7 @@ impl Fact {
         ("placeholders", Fact::Placeholders),
         ("question", Fact::Question),
         ("sign_off", Fact::SignOff),
+        ("greeting_differs", Fact::GreetingDiffers),
     ];
 
     /// Whether `note` has this fact.
@@ -109,6 +113,19 @@ impl Fact {
             Fact::Placeholders => !s.placeholders.is_empty(),
             Fact::Question => s.sentences.iter().any(|x| x.question),
             Fact::SignOff => s.sign_off.is_some(),
+            Fact::GreetingDiffers => {
+                let norm = |t: &str| {
+                    crate::plugin::api::fold(t)
+                        .replace('-', " ")
+                        .trim()
+                        .to_owned()
+                };
+                match (s.greeting.as_ref().and_then(|g| g.name), note.first_name()) {
+                    (Some(name), Some(first)) => norm(note.slice(name)) != norm(first),
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                }
+            }
         }
     }
 }
@@ -339,6 +356,22 @@ mod tests {
         let e = parse(Dynamic::from_map(m), Some("x")).unwrap_err();
         assert_eq!(e.key.as_deref(), Some("level"));
         assert!(e.message.contains("loud"));
+    }
+
+    #[test]
+    fn greeting_differs_ignores_accents_and_hyphens() {
+        use crate::note::{Note, Origin};
+        let note = |to: &str, body: &str| {
+            Note::parse(
+                Origin::file("n"),
+                format!("+++\nto = \"{to}\"\n+++\n{body}"),
+            )
+            .expect("valid note")
+        };
+        assert!(!Fact::GreetingDiffers.holds(&note("Zoë Park", "Hi Zoe, great post.")));
+        assert!(!Fact::GreetingDiffers.holds(&note("Jean-Luc Picard", "Hi Jean Luc, great post.")));
+        assert!(Fact::GreetingDiffers.holds(&note("Riya Sharma", "Hi Priya, great post.")));
+        assert!(!Fact::GreetingDiffers.holds(&note("Riya Sharma", "Great post.")));
     }
 
     #[test]
