@@ -124,8 +124,8 @@ struct FixResult {
     fixed: Arc<Note>,
     applied: usize,
     conflict: Option<String>,
-    /// To check the original again when the fixed text cannot be written.
-    checker: Arc<crate::run::Checker>,
+    /// The findings of the original, reported when the fixed text cannot be written.
+    original_report: NoteReport,
 }
 
 fn check_one(ws: &Workspace, args: &CheckArgs, item: input::Item) -> Checked {
@@ -169,7 +169,7 @@ fn check_one(ws: &Workspace, args: &CheckArgs, item: input::Item) -> Checked {
         // --diff changes nothing, so it reports the note as it is; --fix
         // reports what is left after fixing.
         let (shown, report) = if args.diff {
-            (note.clone(), checker.check(&note))
+            (note.clone(), outcome.original_report.clone())
         } else {
             (outcome.note.clone(), outcome.report)
         };
@@ -178,7 +178,7 @@ fn check_one(ws: &Workspace, args: &CheckArgs, item: input::Item) -> Checked {
             fixed: outcome.note,
             applied: outcome.applied,
             conflict: outcome.conflict,
-            checker,
+            original_report: outcome.original_report,
         };
         return Checked::Note {
             note: shown,
@@ -309,7 +309,7 @@ pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
                                 summary.problems += 1;
                                 let _ = reporter.problem(&p);
                                 // Nothing was written: report the note as it is on disk.
-                                report = fx.checker.check(&fx.original);
+                                report = fx.original_report.clone();
                                 note = fx.original.clone();
                             }
                         }

@@ -24,6 +24,8 @@ pub struct FixOutcome {
     pub conflict: Option<String>,
     /// The check of the final text.
     pub report: NoteReport,
+    /// The check of the text before any fix (the first pass's).
+    pub original_report: NoteReport,
 }
 
 /// Applies `fixes` to `source`, in order of position; a fix overlapping one
@@ -72,6 +74,8 @@ pub fn fix_note(checker: &Checker, note: Arc<Note>, min: Safety) -> FixOutcome {
     // texts[i] became texts[i + 1] by the fixes of rules[i].
     let mut texts: Vec<String> = vec![current.source.clone()];
     let mut rules: Vec<Vec<String>> = Vec::new();
+    // The first pass's check, kept once a fix moves past it.
+    let mut first: Option<NoteReport> = None;
     for pass in 1..=MAX_PASSES {
         let report = checker.check(&current);
         let fixable: Vec<_> = report
@@ -88,10 +92,14 @@ pub fn fix_note(checker: &Checker, note: Arc<Note>, min: Safety) -> FixOutcome {
                 applied,
                 passes: pass,
                 conflict: None,
+                original_report: first.unwrap_or_else(|| report.clone()),
                 report,
             };
         }
         rules.push(chosen.iter().map(|&i| fixable[i].rule.clone()).collect());
+        if first.is_none() {
+            first = Some(report.clone());
+        }
         if let Some(start) = texts.iter().position(|t| *t == text) {
             let mut names: Vec<String> = rules[start..].concat();
             names.sort();
@@ -116,6 +124,7 @@ pub fn fix_note(checker: &Checker, note: Arc<Note>, min: Safety) -> FixOutcome {
                 passes: pass,
                 conflict: Some(conflict),
                 report,
+                original_report: first.unwrap_or_default(),
             };
         }
         texts.push(text.clone());
@@ -130,6 +139,7 @@ pub fn fix_note(checker: &Checker, note: Arc<Note>, min: Safety) -> FixOutcome {
         passes: MAX_PASSES,
         conflict: Some(conflict),
         report,
+        original_report: first.unwrap_or_default(),
     }
 }
 

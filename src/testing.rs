@@ -20,7 +20,7 @@ use crate::finding::Safety;
 use crate::fix::fix_note;
 use crate::note::Origin;
 use crate::plugin::Rule;
-use crate::run::{Checker, TemplateLengths};
+use crate::run::Checker;
 use crate::workspace::Workspace;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -132,7 +132,7 @@ fn run_case(
         .map_err(|p| p.message)?;
     note.template = case.template;
     let note = Arc::new(note);
-    let template = TemplateLengths::default();
+    let template = ws.project.template.clone();
     let checker = Checker::single(
         ws.engine.clone(),
         ws.rules.clone(),
