@@ -130,7 +130,10 @@ struct FixResult {
 
 fn check_one(ws: &Workspace, args: &CheckArgs, item: input::Item) -> Checked {
     let note = match item {
-        Ok(n) => Arc::new(n),
+        Ok(mut n) => {
+            ws.project.apply_selection(&mut n);
+            Arc::new(n)
+        }
         Err(p) => return Checked::Problem(p),
     };
     let (rulebook, chosen) = ws.project.choose_rulebook(&note, args.rulebook.as_deref());

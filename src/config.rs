@@ -1,6 +1,7 @@
 //! The project: `tact.toml`, found by walking up from the current folder, and
 //! what it says about plugin folders, rulebooks, limits and templates.
 
+use crate::note::{Channel, Note};
 use crate::plugin::engine::Limits;
 use crate::problem::{Problem, Source};
 use crate::run::TemplateLengths;
@@ -38,11 +39,39 @@ struct Raw {
     rulebooks: Vec<String>,
     default_rulebook: Option<String>,
     #[serde(default)]
-    select: BTreeMap<String, String>,
+    select: BTreeMap<String, RawSelection>,
     #[serde(default)]
     limits: Limits,
     #[serde(default)]
     template: TemplateLengths,
+}
+
+/// A `[select]` value: a rulebook name, or a table that may also set the
+/// channel and follow-up flag of the notes the glob matches.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawSelection {
+    Rulebook(String),
+    Table(SelectionTable),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SelectionTable {
+    rulebook: Option<String>,
+    channel: Option<String>,
+    followup: Option<bool>,
+}
+
+/// What `[select]` says about the notes one glob matches.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// The rulebook for them.
+    pub rulebook: Option<String>,
+    /// Their channel, unless a note says its own.
+    pub channel: Option<Channel>,
+    /// Marks them as follow-ups.
+    pub followup: bool,
 }
 
 /// A loaded project configuration (defaults when there is no `tact.toml`).
@@ -58,8 +87,8 @@ pub struct Project {
     pub rulebooks: Vec<PathBuf>,
     /// The rulebook for notes nothing else selects one for.
     pub default_rulebook: Option<String>,
-    /// Path globs (relative to `root`) and the rulebook for notes they match.
-    pub select: Vec<(GlobMatcher, String)>,
+    /// Path globs (relative to `root`) and what they select for notes they match.
+    pub select: Vec<(GlobMatcher, Selection)>,
     /// Sandbox limits for rule calls.
     pub limits: Limits,
     /// Placeholder lengths for `--template`.
@@ -153,21 +182,39 @@ impl Project {
             root
         };
         let mut select = Vec::new();
-        for (glob, book) in raw.select {
+        for (glob, value) in raw.select {
+            let at = text
+                .find(&glob)
+                .map(|i| Span::new(i, i + glob.len()))
+                .unwrap_or_default();
             let g = Glob::new(&glob).map_err(|e| {
                 Problem::error(
                     "tact::config::glob",
                     format!("bad glob `{glob}` in [select]: {e}"),
                 )
-                .at(
-                    src.clone(),
-                    text.find(&glob)
-                        .map(|i| Span::new(i, i + glob.len()))
-                        .unwrap_or_default(),
-                    "here",
-                )
+                .at(src.clone(), at, "here")
             })?;
-            select.push((g.compile_matcher(), book));
+            let selection = match value {
+                RawSelection::Rulebook(book) => Selection {
+                    rulebook: Some(book),
+                    ..Selection::default()
+                },
+                RawSelection::Table(t) => Selection {
+                    rulebook: t.rulebook,
+                    channel: match t.channel {
+                        None => None,
+                        Some(c) => Some(Channel::parse(&c).ok_or_else(|| {
+                            Problem::error("tact::config::channel", Channel::unknown(&c)).at(
+                                src.clone(),
+                                at,
+                                "in this selection",
+                            )
+                        })?),
+                    },
+                    followup: t.followup.unwrap_or(false),
+                },
+            };
+            select.push((g.compile_matcher(), selection));
         }
         Ok(Project {
             path: Some(path.to_path_buf()),
@@ -195,7 +242,10 @@ impl Project {
         if let Some(g) = &note.front.goal {
             return (g.clone(), Chosen::Goal);
         }
-        if let Some(s) = self.selected_for(&note.origin.path) {
+        if let Some(s) = self
+            .selected_for(&note.origin.path)
+            .find_map(|s| s.rulebook.as_deref())
+        {
             return (s.to_owned(), Chosen::Config);
         }
         match &self.default_rulebook {
@@ -204,8 +254,21 @@ impl Project {
         }
     }
 
-    /// The rulebook `[select]` picks for a note file, if any.
-    pub fn selected_for(&self, file: &str) -> Option<&str> {
+    /// Gives a note the channel and follow-up flag `[select]` sets for its
+    /// file, where the note does not set its own channel.
+    pub fn apply_selection(&self, note: &mut Note) {
+        if self.select.is_empty() {
+            return;
+        }
+        let mut found = self.selected_for(&note.origin.path);
+        if note.front.channel.is_none() {
+            note.front.channel = found.clone().find_map(|s| s.channel);
+        }
+        note.front.followup |= found.any(|s| s.followup);
+    }
+
+    /// The `[select]` entries whose glob matches a note file, in file order.
+    pub fn selected_for(&self, file: &str) -> impl Iterator<Item = &Selection> + Clone {
         let path = Path::new(file);
         // Canonical, so `../followups/a.txt` from a sub-folder matches too.
         let abs = std::fs::canonicalize(path)
@@ -221,7 +284,7 @@ impl Project {
             .unwrap_or_else(|_| path.to_path_buf());
         self.select
             .iter()
-            .find(|(g, _)| g.is_match(&rel) || g.is_match(path))
-            .map(|(_, b)| b.as_str())
+            .filter(move |(g, _)| g.is_match(&rel) || g.is_match(path))
+            .map(|(_, s)| s)
     }
 }

@@ -20,6 +20,10 @@ fn row_problem(path: &str, row: usize, message: impl Into<String>) -> Problem {
     )
 }
 
+/// The columns a row's text may be in, in order of preference (`request` is
+/// the Stanford Politeness Corpus's).
+const TEXT_COLUMNS: [&str; 3] = ["text", "message", "request"];
+
 /// Builds a note from a row's fields (`text` or `message`, plus front-matter keys).
 pub fn note_from_row(path: &str, row: usize, obj: &Map<String, Value>) -> Item {
     // `text` wins over `message`; an empty `text` cell falls back to `message`.
@@ -27,8 +31,9 @@ pub fn note_from_row(path: &str, row: usize, obj: &Map<String, Value>) -> Item {
         obj.get(k)
             .filter(|v| v.as_str().is_none_or(|s| !s.trim().is_empty()))
     };
-    let text = match non_empty("text")
-        .or_else(|| non_empty("message"))
+    let text = match TEXT_COLUMNS
+        .iter()
+        .find_map(|k| non_empty(k))
         .or_else(|| obj.get("text"))
     {
         Some(Value::String(s)) => s.clone(),
@@ -131,11 +136,11 @@ pub fn csv(path: String) -> Box<dyn Iterator<Item = Item>> {
             ))));
         }
     };
-    if !headers.iter().any(|h| h == "text" || h == "message") {
+    if !headers.iter().any(|h| TEXT_COLUMNS.contains(&h.as_str())) {
         return Box::new(std::iter::once(Err(Problem::error(
             "tact::input::csv-header",
             format!(
-                "`{path}` has no `text` or `message` column (columns: {})",
+                "`{path}` has no `text`, `message` or `request` column (columns: {})",
                 headers.join(", ")
             ),
         ))));

@@ -33,6 +33,44 @@ impl Account {
     }
 }
 
+/// What kind of LinkedIn message a note is; rules and rulebooks may treat
+/// each differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Channel {
+    /// A connection-request note: 300 characters (200 on a free account).
+    #[default]
+    Request,
+    /// A direct message to a 1st-degree connection (after the request was
+    /// accepted, after a call or an event): no 300-character cap.
+    Message,
+    /// An InMail to someone outside the network.
+    Inmail,
+}
+
+impl Channel {
+    /// Every channel, in a fixed order.
+    pub const ALL: [Channel; 3] = [Channel::Request, Channel::Message, Channel::Inmail];
+
+    /// `request`, `message` or `inmail`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Channel::Request => "request",
+            Channel::Message => "message",
+            Channel::Inmail => "inmail",
+        }
+    }
+
+    /// The channel named `s` (as written in front matter, a batch or a rulebook).
+    pub fn parse(s: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == s.trim())
+    }
+
+    /// The error for an unknown channel name.
+    pub fn unknown(s: &str) -> String {
+        format!("unknown channel `{s}`: expected `request`, `message` or `inmail`")
+    }
+}
+
 /// A rule silenced by the note itself (`allow = ["core/self-focus"]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Allowance {
@@ -53,6 +91,10 @@ pub struct FrontMatter {
     pub goal_span: Span,
     /// True for a follow-up after no response.
     pub followup: bool,
+    /// The channel, when the note or its row says; [`Channel::Request`] otherwise.
+    pub channel: Option<Channel>,
+    /// The note is a template: its placeholders are variables.
+    pub template: bool,
     /// Free or premium account.
     pub account: Account,
     /// Facts a rule may check the note against (company, post, event, …).
@@ -88,6 +130,8 @@ struct Raw {
     to: Option<String>,
     goal: Option<Spanned<String>>,
     followup: Option<bool>,
+    channel: Option<Spanned<String>>,
+    template: Option<bool>,
     account: Option<Spanned<String>>,
     allow: Option<Vec<Spanned<String>>>,
     reason: Option<String>,
@@ -168,6 +212,13 @@ fn parse(toml_text: &str, offset: usize) -> Result<FrontMatter, FrontMatterError
             }
         },
     };
+    let channel = match raw.channel {
+        None => None,
+        Some(c) => Some(Channel::parse(c.get_ref()).ok_or_else(|| FrontMatterError {
+            message: Channel::unknown(c.get_ref()),
+            span: Span::new(c.span().start, c.span().end).shifted(offset),
+        })?),
+    };
     let allow = raw
         .allow
         .unwrap_or_default()
@@ -195,7 +246,8 @@ fn parse(toml_text: &str, offset: usize) -> Result<FrontMatter, FrontMatterError
             })
             .unwrap_or_default();
         let known = [
-            "to", "goal", "followup", "account", "allow", "reason", "context",
+            "to", "goal", "followup", "channel", "template", "account", "allow", "reason",
+            "context",
         ];
         let hint = match crate::problem::did_you_mean(key, known) {
             Some(k) => format!("; did you mean `{k}`?"),
@@ -217,6 +269,8 @@ fn parse(toml_text: &str, offset: usize) -> Result<FrontMatter, FrontMatterError
         goal: raw.goal.map(Spanned::into_inner),
         goal_span: goal_span.unwrap_or_default(),
         followup: raw.followup.unwrap_or(false),
+        channel,
+        template: raw.template.unwrap_or(false),
         account,
         context: raw.context.map(scalars).unwrap_or_default(),
         allow,
@@ -265,13 +319,20 @@ pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> Result<Fro
             ));
         }
     };
-    let followup = match obj.get("followup") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) => {
-            matches!(s.trim().to_ascii_lowercase().as_str(), "true" | "yes" | "1")
-        }
-        Some(other) => return Err(format!("`followup` must be true or false, not {other}")),
+    let flag = |key: &str| match obj.get(key) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(Value::String(s)) => Ok(matches!(
+            s.trim().to_ascii_lowercase().as_str(),
+            "true" | "yes" | "1"
+        )),
+        Some(other) => Err(format!("`{key}` must be true or false, not {other}")),
+    };
+    let followup = flag("followup")?;
+    let template = flag("template")?;
+    let channel = match text("channel") {
+        None => None,
+        Some(c) => Some(Channel::parse(&c).ok_or_else(|| Channel::unknown(&c))?),
     };
     let allow = match obj.get("allow") {
         None | Some(Value::Null) => vec![],
@@ -295,8 +356,9 @@ pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> Result<Fro
             }
         }
     }
-    const KNOWN: [&str; 9] = [
-        "text", "message", "id", "to", "goal", "followup", "account", "allow", "context",
+    const KNOWN: [&str; 12] = [
+        "text", "message", "request", "id", "to", "goal", "followup", "channel", "template",
+        "account", "allow", "context",
     ];
     let extra = obj
         .iter()
@@ -308,6 +370,8 @@ pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> Result<Fro
         goal: text("goal"),
         goal_span: Span::default(),
         followup,
+        channel,
+        template,
         account,
         context,
         allow: allow

@@ -3,7 +3,7 @@
 pub mod front_matter;
 pub mod segment;
 
-pub use front_matter::{Account, Allowance, FrontMatter};
+pub use front_matter::{Account, Allowance, Channel, FrontMatter};
 pub use segment::Segments;
 
 use crate::span::Span;
@@ -74,10 +74,15 @@ impl Note {
             origin,
             source,
             body,
-            front,
             segments,
-            template: false,
+            template: front.template,
+            front,
         }
+    }
+
+    /// The note's channel: what its front matter or row says, else a request.
+    pub fn channel(&self) -> Channel {
+        self.front.channel.unwrap_or_default()
     }
 
     /// The body text.

@@ -446,6 +446,7 @@ pub fn register(engine: &mut Engine) {
             opt_str(n.note().front.goal.as_deref())
         })
         .register_get("followup", |n: &mut NoteRef| n.note().front.followup)
+        .register_get("channel", |n: &mut NoteRef| n.note().channel().as_str())
         .register_get("account", |n: &mut NoteRef| n.note().front.account.as_str())
         .register_get("limit", |n: &mut NoteRef| {
             n.note().front.account.limit() as i64

@@ -1,6 +1,7 @@
 //! Rule metadata: what `fn meta()` returns, read once at load time.
 
 use crate::finding::Level;
+use crate::note::Channel;
 use rhai::{Dynamic, Map};
 
 /// Whether a rule only reports, or also proposes edits.
@@ -46,6 +47,16 @@ pub struct RuleMeta {
     pub unless_options: Vec<String>,
     /// Facts the note must have for the rule to run, checked natively.
     pub requires: Vec<Requirement>,
+    /// The channels the rule applies to (all when empty); a rulebook's
+    /// checker for another channel leaves the rule out.
+    pub channels: Vec<Channel>,
+}
+
+impl RuleMeta {
+    /// Whether the rule applies to notes of `channel`.
+    pub fn applies_to(&self, channel: Channel) -> bool {
+        self.channels.is_empty() || self.channels.contains(&channel)
+    }
 }
 
 /// One entry of `requires`: a fact the note must have, or (`"fact|option"`)
@@ -146,7 +157,7 @@ pub struct MetaError {
     pub key: Option<String>,
 }
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 10] = [
     "summary",
     "level",
     "kind",
@@ -156,6 +167,7 @@ const KEYS: [&str; 9] = [
     "trigger_options",
     "unless_options",
     "requires",
+    "channels",
 ];
 
 fn err(message: impl Into<String>, key: &str) -> MetaError {
@@ -310,6 +322,10 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
             ));
         }
     }
+    let channels = string_list(&map, "channels")?
+        .iter()
+        .map(|c| Channel::parse(c).ok_or_else(|| err(Channel::unknown(c), "channels")))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(RuleMeta {
         summary,
         level,
@@ -320,6 +336,7 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
         trigger_options,
         unless_options,
         requires,
+        channels,
     })
 }
 

@@ -7,6 +7,7 @@ pub(crate) use resolve::convert;
 pub use resolve::{ActiveSetting, ResolvedRulebook};
 
 use crate::finding::Level;
+use crate::note::Channel;
 use crate::plugin::discover::{RULEBOOK_FILES, read_text};
 use crate::problem::{Problem, Source};
 use crate::span::Span;
@@ -59,6 +60,9 @@ pub struct Rulebook {
     pub extends: Vec<(String, Span)>,
     /// Its rule entries in file order.
     pub rules: Vec<RuleEntry>,
+    /// Entries of `[channels.NAME]` tables: they apply, after every
+    /// `[rules]` table of the `extends` chain, to notes of that channel.
+    pub channel_rules: Vec<(Channel, Vec<RuleEntry>)>,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +79,8 @@ struct Raw {
     extends: Vec<Spanned<String>>,
     #[serde(default)]
     rules: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    #[serde(default)]
+    channels: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
 }
 
 fn sp<T>(s: &Spanned<T>) -> Span {
@@ -110,67 +116,20 @@ impl Rulebook {
                 format!("malformed rulebook `{stem}`: {}", e.message().trim()),
             )
             .at(src.clone(), span, "here")
-            .help("a rulebook has name, description, audience, goal, extends and a [rules] table")
+            .help("a rulebook has name, description, audience, goal, extends, a [rules] table and [channels.NAME] tables")
         })?;
-        let mut rules = Vec::new();
-        for (key, value) in raw.rules {
-            let id_span = unquote(&source, sp(&key));
-            let vspan = sp(&value);
-            let entry = match value.into_inner() {
-                toml::Value::String(s) => RuleEntry {
-                    id: key.into_inner(),
-                    id_span,
-                    setting: Some(
-                        parse_setting(&s)
-                            .ok_or_else(|| bad_level(&src, unquote(&source, vspan), &s))?,
-                    ),
-                    options: vec![],
-                },
-                toml::Value::Table(t) => {
-                    let mut setting = None;
-                    let mut options = Vec::new();
-                    for (k, v) in t {
-                        let kspan = find_key(&source, vspan, &k);
-                        if k == "level" {
-                            let Some(s) = v.as_str() else {
-                                return Err(Problem::error(
-                                    "tact::rulebook::level",
-                                    "`level` must be a string",
-                                )
-                                .at(src, kspan, "here")
-                                .help("one of: off, info, warn, error"));
-                            };
-                            setting =
-                                Some(parse_setting(s).ok_or_else(|| bad_level(&src, kspan, s))?);
-                        } else {
-                            options.push((k, v, kspan));
-                        }
-                    }
-                    RuleEntry {
-                        id: key.into_inner(),
-                        id_span,
-                        setting,
-                        options,
-                    }
-                }
-                other => {
-                    return Err(Problem::error(
-                        "tact::rulebook::entry",
-                        format!(
-                            "rule `{}` must be set to a level or a table, not {}",
-                            key.get_ref(),
-                            other.type_str()
-                        ),
-                    )
-                    .at(src, vspan, "here")
-                    .help(
-                        "write `rule = \"warn\"` or `rule = { level = \"warn\", option = value }`",
-                    ));
-                }
-            };
-            rules.push(entry);
+        let rules = parse_entries(&src, &source, raw.rules)?;
+        let mut channel_rules = Vec::new();
+        for (name, table) in raw.channels {
+            let channel = Channel::parse(name.get_ref()).ok_or_else(|| {
+                Problem::error("tact::rulebook::channel", Channel::unknown(name.get_ref())).at(
+                    src.clone(),
+                    unquote(&source, sp(&name)),
+                    "here",
+                )
+            })?;
+            channel_rules.push((channel, parse_entries(&src, &source, table)?));
         }
-        rules.sort_by_key(|r| r.id_span.start);
         // A rulebook is found by its file name, so `name` must agree with it.
         if let Some(n) = &raw.name
             && n.get_ref() != stem
@@ -201,9 +160,75 @@ impl Rulebook {
                 .map(|e| (e.get_ref().clone(), unquote(&source, sp(e))))
                 .collect(),
             rules,
+            channel_rules,
             source,
         })
     }
+}
+
+/// Parses the rule entries of a `[rules]` or `[channels.NAME]` table, in file order.
+fn parse_entries(
+    src: &Source,
+    source: &str,
+    table: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+) -> Result<Vec<RuleEntry>, Problem> {
+    let mut rules = Vec::new();
+    for (key, value) in table {
+        let id_span = unquote(&source, sp(&key));
+        let vspan = sp(&value);
+        let entry = match value.into_inner() {
+            toml::Value::String(s) => RuleEntry {
+                id: key.into_inner(),
+                id_span,
+                setting: Some(
+                    parse_setting(&s)
+                        .ok_or_else(|| bad_level(&src, unquote(&source, vspan), &s))?,
+                ),
+                options: vec![],
+            },
+            toml::Value::Table(t) => {
+                let mut setting = None;
+                let mut options = Vec::new();
+                for (k, v) in t {
+                    let kspan = find_key(&source, vspan, &k);
+                    if k == "level" {
+                        let Some(s) = v.as_str() else {
+                            return Err(Problem::error(
+                                "tact::rulebook::level",
+                                "`level` must be a string",
+                            )
+                            .at(src.clone(), kspan, "here")
+                            .help("one of: off, info, warn, error"));
+                        };
+                        setting = Some(parse_setting(s).ok_or_else(|| bad_level(&src, kspan, s))?);
+                    } else {
+                        options.push((k, v, kspan));
+                    }
+                }
+                RuleEntry {
+                    id: key.into_inner(),
+                    id_span,
+                    setting,
+                    options,
+                }
+            }
+            other => {
+                return Err(Problem::error(
+                    "tact::rulebook::entry",
+                    format!(
+                        "rule `{}` must be set to a level or a table, not {}",
+                        key.get_ref(),
+                        other.type_str()
+                    ),
+                )
+                .at(src.clone(), vspan, "here")
+                .help("write `rule = \"warn\"` or `rule = { level = \"warn\", option = value }`"));
+            }
+        };
+        rules.push(entry);
+    }
+    rules.sort_by_key(|r| r.id_span.start);
+    Ok(rules)
 }
 
 fn parse_setting(s: &str) -> Option<Setting> {

@@ -1,8 +1,9 @@
 //! Resolving a rulebook: follow `extends`, merge levels and options, and check
 //! every rule id and option against the loaded rules.
 
-use super::{Rulebook, Rulebooks, Setting};
+use super::{RuleEntry, Rulebook, Rulebooks, Setting};
 use crate::finding::Level;
+use crate::note::Channel;
 use crate::plugin::RuleSet;
 use crate::problem::{Problem, Source, did_you_mean};
 use rhai::{Dynamic, Map};
@@ -26,11 +27,53 @@ pub struct ResolvedRulebook {
     pub description: String,
     /// The rulebooks applied, base first, itself last.
     pub chain: Vec<String>,
-    /// The enabled rules by full id.
+    /// The enabled rules by full id, for connection requests.
     pub rules: BTreeMap<String, ActiveSetting>,
+    /// The enabled rules for the other channels (`message`, `inmail`).
+    pub channel_rules: BTreeMap<Channel, BTreeMap<String, ActiveSetting>>,
 }
 
-#[derive(Default)]
+impl ResolvedRulebook {
+    /// The enabled rules for notes of `channel`.
+    pub fn rules_for(&self, channel: Channel) -> &BTreeMap<String, ActiveSetting> {
+        self.channel_rules.get(&channel).unwrap_or(&self.rules)
+    }
+
+    /// Keeps only the rules `keep` accepts, in every channel.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        self.rules.retain(|id, _| keep(id));
+        for rules in self.channel_rules.values_mut() {
+            rules.retain(|id, _| keep(id));
+        }
+    }
+}
+
+/// The rules a merged rulebook enables for `channel`, with their levels and options.
+fn active(
+    merged: BTreeMap<String, Merged>,
+    rules: &RuleSet,
+    channel: Channel,
+) -> BTreeMap<String, ActiveSetting> {
+    merged
+        .into_iter()
+        .filter_map(|(id, m)| {
+            let rule = rules.rules.get(&id)?;
+            if !rule.meta.applies_to(channel) {
+                return None;
+            }
+            let level = match m.setting {
+                Some(Setting::Off) => return None,
+                Some(Setting::On(l)) => l,
+                None => rule.meta.level,
+            };
+            let mut options = rule.meta.options.clone();
+            options.extend(m.options);
+            Some((id, ActiveSetting { level, options }))
+        })
+        .collect()
+}
+
+#[derive(Default, Clone)]
 struct Merged {
     setting: Option<Setting>,
     options: Map,
@@ -89,7 +132,10 @@ pub(crate) fn convert(value: &toml::Value, default: &Dynamic) -> Result<Dynamic,
 }
 
 impl Rulebooks {
-    /// Resolves rulebook `name` against the loaded rules.
+    /// Resolves rulebook `name` against the loaded rules, for each channel:
+    /// the `[rules]` tables of its `extends` chain in order, then the chain's
+    /// `[channels.CHANNEL]` tables; rules that do not apply to a channel are
+    /// left out of it.
     pub fn resolve(&self, name: &str, rules: &RuleSet) -> Result<ResolvedRulebook, Vec<Problem>> {
         let Some(book) = self.books.get(name) else {
             if self.broken.contains(name) {
@@ -121,28 +167,26 @@ impl Rulebooks {
             &mut vec![],
             &mut problems,
         );
+        let mut by_channel = BTreeMap::new();
+        for channel in Channel::ALL {
+            let mut merged = merged.clone();
+            for book in chain.iter().filter_map(|n| self.books.get(n)) {
+                for (_, entries) in book.channel_rules.iter().filter(|(c, _)| *c == channel) {
+                    Self::apply_entries(book, entries, rules, &mut merged, &mut problems);
+                }
+            }
+            by_channel.insert(channel, active(merged, rules, channel));
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
-        let active = merged
-            .into_iter()
-            .filter_map(|(id, m)| {
-                let rule = rules.rules.get(&id)?;
-                let level = match m.setting {
-                    Some(Setting::Off) => return None,
-                    Some(Setting::On(l)) => l,
-                    None => rule.meta.level,
-                };
-                let mut options = rule.meta.options.clone();
-                options.extend(m.options);
-                Some((id, ActiveSetting { level, options }))
-            })
-            .collect();
+        let request = by_channel.remove(&Channel::Request).unwrap_or_default();
         Ok(ResolvedRulebook {
             name: book.name.clone(),
             description: book.description.clone(),
             chain,
-            rules: active,
+            rules: request,
+            channel_rules: by_channel,
         })
     }
 
@@ -200,8 +244,21 @@ impl Rulebooks {
             }
         }
         stack.pop();
+        Self::apply_entries(book, &book.rules, rules, merged, problems);
+        chain.push(book.name.clone());
+    }
+
+    /// Merges one table of a rulebook's entries into `merged`.
+    fn apply_entries(
+        book: &Rulebook,
+        entries: &[RuleEntry],
+        rules: &RuleSet,
+        merged: &mut BTreeMap<String, Merged>,
+        problems: &mut Vec<Problem>,
+    ) {
+        let src = Source::new(book.path.clone(), book.source.clone());
         let mut seen: BTreeMap<String, crate::span::Span> = BTreeMap::new();
-        for entry in &book.rules {
+        for entry in entries {
             let rule = match rules.resolve(&entry.id) {
                 Ok(r) => r,
                 Err(_) if rules.is_broken(&entry.id) => continue,
@@ -272,6 +329,5 @@ impl Rulebooks {
                 }
             }
         }
-        chain.push(book.name.clone());
     }
 }

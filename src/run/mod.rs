@@ -5,7 +5,7 @@ mod output;
 
 use crate::finding::{Finding, Level};
 use crate::matcher::TriggerMatcher;
-use crate::note::{Note, Origin};
+use crate::note::{Channel, Note, Origin};
 use crate::plugin::api::{NoteRef, Phrases, compile_options};
 use crate::plugin::{Rule, RuleSet, describe_error};
 use crate::problem::Source;
@@ -14,7 +14,7 @@ use crate::span::Span;
 use rhai::{CallFnOptions, Dynamic, Engine, Scope};
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Where `check` is defined in a rule's script (the word `check`).
 fn check_span(rule: &Rule) -> Span {
@@ -227,15 +227,32 @@ impl PatternGates {
     }
 }
 
-/// Checks notes against one resolved rulebook. Shared by all threads.
+/// The rules one channel's notes get, with their trigger pass; built on the
+/// first note of that channel.
+struct Lane {
+    rules: Vec<ActiveRule>,
+    triggers: Triggers,
+}
+
+impl Lane {
+    fn new(rules: Vec<ActiveRule>) -> Lane {
+        Lane {
+            triggers: Triggers::new(&rules),
+            rules,
+        }
+    }
+}
+
+/// Checks notes against one resolved rulebook, each note with the rules of
+/// its channel. Shared by all threads.
 pub struct Checker {
     engine: Arc<Engine>,
     /// The rulebook's name.
     pub rulebook: String,
-    /// The enabled rules, sorted by id.
-    pub rules: Vec<ActiveRule>,
+    /// The resolved rulebook (levels and options per channel).
+    book: Option<ResolvedRulebook>,
+    lanes: [OnceLock<Lane>; 3],
     all_rules: Arc<RuleSet>,
-    triggers: Triggers,
     template: TemplateLengths,
 }
 
@@ -247,28 +264,18 @@ impl Checker {
         book: &ResolvedRulebook,
         template: TemplateLengths,
     ) -> Checker {
-        let active: Vec<ActiveRule> = book
-            .rules
-            .iter()
-            .filter_map(|(id, s)| {
-                Some(ActiveRule {
-                    rule: rules.rules.get(id)?.clone(),
-                    level: s.level,
-                    options: compile_options(&s.options),
-                })
-            })
-            .collect();
         Checker {
             engine,
             rulebook: book.name.clone(),
-            triggers: Triggers::new(&active),
-            rules: active,
+            book: Some(book.clone()),
+            lanes: Default::default(),
             all_rules: rules,
             template,
         }
     }
 
-    /// A checker running one rule with the given options (for rule tests).
+    /// A checker running one rule with the given options on notes of every
+    /// channel the rule applies to (for rule tests).
     pub fn single(
         engine: Arc<Engine>,
         rules: Arc<RuleSet>,
@@ -276,28 +283,62 @@ impl Checker {
         options: rhai::Map,
         template: TemplateLengths,
     ) -> Checker {
-        let active = vec![ActiveRule {
-            level: rule.meta.level,
-            rule,
-            options: compile_options(&options),
-        }];
-        Checker {
+        let checker = Checker {
             engine,
             rulebook: String::new(),
-            triggers: Triggers::new(&active),
-            rules: active,
+            book: None,
+            lanes: Default::default(),
             all_rules: rules,
             template,
+        };
+        for (lane, channel) in checker.lanes.iter().zip(Channel::ALL) {
+            let rules = if rule.meta.applies_to(channel) {
+                vec![ActiveRule {
+                    level: rule.meta.level,
+                    rule: rule.clone(),
+                    options: compile_options(&options),
+                }]
+            } else {
+                vec![]
+            };
+            let _ = lane.set(Lane::new(rules));
         }
+        checker
     }
 
-    /// Runs every triggered rule on `note`.
+    /// The rules notes of `channel` get, sorted by id.
+    pub fn rules(&self, channel: Channel) -> &[ActiveRule] {
+        &self.lane(channel).rules
+    }
+
+    fn lane(&self, channel: Channel) -> &Lane {
+        let i = Channel::ALL.iter().position(|c| *c == channel).unwrap_or(0);
+        self.lanes[i].get_or_init(|| {
+            let settings = self.book.as_ref().map(|b| b.rules_for(channel));
+            Lane::new(
+                settings
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(id, s)| {
+                        Some(ActiveRule {
+                            rule: self.all_rules.rules.get(id)?.clone(),
+                            level: s.level,
+                            options: compile_options(&s.options),
+                        })
+                    })
+                    .collect(),
+            )
+        })
+    }
+
+    /// Runs every triggered rule of the note's channel on `note`.
     pub fn check(&self, note: &Arc<Note>) -> NoteReport {
+        let lane = self.lane(note.channel());
         let mut report = NoteReport::default();
-        let run = self.triggers.select(note.body_text());
+        let run = lane.triggers.select(note.body_text());
         let view = NoteRef::new(note.clone(), self.template.length_of(note));
-        let mut fired = vec![false; self.rules.len()];
-        for (i, active) in self.rules.iter().enumerate() {
+        let mut fired = vec![false; lane.rules.len()];
+        for (i, active) in lane.rules.iter().enumerate() {
             if !run[i]
                 || !active
                     .rule
@@ -316,7 +357,7 @@ impl Checker {
                 Err(f) => report.failures.push(f),
             }
         }
-        self.apply_allowances(note, &mut report, &fired);
+        self.apply_allowances(note, &lane.rules, &mut report, &fired);
         report.findings.sort_by(|a, b| {
             (a.span.start, &a.rule, a.span.end).cmp(&(b.span.start, &b.rule, b.span.end))
         });
@@ -364,14 +405,20 @@ impl Checker {
         })
     }
 
-    fn apply_allowances(&self, note: &Note, report: &mut NoteReport, fired: &[bool]) {
+    fn apply_allowances(
+        &self,
+        note: &Note,
+        rules: &[ActiveRule],
+        report: &mut NoteReport,
+        fired: &[bool],
+    ) {
         for allow in &note.front.allow {
             let resolved = self.all_rules.resolve(&allow.rule);
             let id = match &resolved {
                 Ok(r) => r.id.clone(),
                 Err(_) => allow.rule.clone(),
             };
-            let idx = self.rules.iter().position(|r| r.rule.id == id);
+            let idx = rules.iter().position(|r| r.rule.id == id);
             let used = idx.is_some_and(|i| fired[i]);
             if used {
                 report.findings.retain(|f| f.rule != id);

@@ -214,12 +214,20 @@ fn absolute(path: &Path) -> PathBuf {
 /// What decides whether a rule's findings may change: its level, options and
 /// script, per enabled rule of a resolved rulebook.
 fn rule_prints(book: &ResolvedRulebook, rules: &RuleSet) -> BTreeMap<String, u64> {
-    book.rules
-        .iter()
-        .map(|(id, setting)| {
+    let ids: BTreeSet<&String> = book
+        .rules
+        .keys()
+        .chain(book.channel_rules.values().flat_map(|r| r.keys()))
+        .collect();
+    ids.into_iter()
+        .map(|id| {
             let mut h = DefaultHasher::new();
-            setting.level.hash(&mut h);
-            format!("{:?}", setting.options).hash(&mut h);
+            for channel in crate::note::Channel::ALL {
+                if let Some(setting) = book.rules_for(channel).get(id) {
+                    setting.level.hash(&mut h);
+                    format!("{:?}", setting.options).hash(&mut h);
+                }
+            }
             if let Some(rule) = rules.rules.get(id) {
                 rule.path.hash(&mut h);
                 rule.source.hash(&mut h);
@@ -770,7 +778,7 @@ impl State {
         let slot = self.checkers.entry(name.to_owned()).or_default();
         // Neither resolves: keep the last good rulebook, with the rules as they are now.
         let book = book.or_else(|| slot.book.clone()).map(|mut b| {
-            b.rules.retain(|id, _| self.rules.rules.contains_key(id));
+            b.retain(|id| self.rules.rules.contains_key(id));
             b
         });
         let kept = book.is_some() || slot.checker.is_some();
@@ -790,7 +798,7 @@ impl State {
                         .cloned()
                         .collect();
                     let mut only = book.clone();
-                    only.rules.retain(|id, _| ids.contains(id));
+                    only.retain(|id| ids.contains(id));
                     let partial = Checker::new(
                         self.engine.clone(),
                         self.rules.clone(),
@@ -1006,7 +1014,8 @@ impl State {
             .into_iter()
             .map(|item| match item {
                 Ok(mut note) => {
-                    note.template = template;
+                    note.template |= template;
+                    self.project.apply_selection(&mut note);
                     Item::Note {
                         note: Arc::new(note),
                         rulebook: String::new(),
