@@ -1,7 +1,9 @@
 //! One function per subcommand: load what it needs, run it, and say how it
 //! ended. `main` maps the [`Outcome`] to the exit status.
 
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command, NewCommand, RuleKind};
+use crate::cli::{
+    CheckArgs, Cli, ColorChoice, Command, EvalArgs, EvalFormat, NewCommand, RuleKind,
+};
 use crate::config::Chosen;
 use crate::config::Project;
 use crate::finding::Safety;
@@ -11,10 +13,11 @@ use crate::note::Note;
 use crate::problem::Problem;
 use crate::render::{self, Format, Reporter, Summary};
 use crate::run::NoteReport;
+use crate::run::stream::stream;
 use crate::workspace::Workspace;
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 /// How a run ended.
@@ -90,6 +93,7 @@ pub fn run(cli: Cli) -> Outcome {
             };
             crate::scaffold::new_rule(&project, &name, kind, dir.as_deref(), color)
         }
+        Command::Eval(args) => eval(&Workspace::load(project, &cli.plugins), &args, color),
         Command::Watch(args) => crate::watch::run(project, &cli.plugins, &args, color),
         Command::Test { dirs, filter } => {
             let mut extra = cli.plugins.clone();
@@ -119,6 +123,14 @@ enum Checked {
     },
 }
 
+/// How `check_one` fixes a note.
+#[derive(Clone, Copy)]
+struct FixMode {
+    safety: Safety,
+    /// Show the fix as a diff instead of reporting what is left.
+    diff: bool,
+}
+
 struct FixResult {
     original: Arc<Note>,
     fixed: Arc<Note>,
@@ -128,7 +140,14 @@ struct FixResult {
     original_report: NoteReport,
 }
 
-fn check_one(ws: &Workspace, args: &CheckArgs, item: input::Item) -> Checked {
+/// Checks one input item with the rulebook `flag` names (else the note's
+/// own), fixing it when `fix` says how.
+fn check_one(
+    ws: &Workspace,
+    flag: Option<&str>,
+    fix: Option<FixMode>,
+    item: input::Item,
+) -> Checked {
     let note = match item {
         Ok(mut n) => {
             ws.project.apply_selection(&mut n);
@@ -136,7 +155,7 @@ fn check_one(ws: &Workspace, args: &CheckArgs, item: input::Item) -> Checked {
         }
         Err(p) => return Checked::Problem(p),
     };
-    let (rulebook, chosen) = ws.project.choose_rulebook(&note, args.rulebook.as_deref());
+    let (rulebook, chosen) = ws.project.choose_rulebook(&note, flag);
     let checker = match ws.checker(&rulebook) {
         Ok(c) => c,
         Err(problems) => {
@@ -162,16 +181,11 @@ fn check_one(ws: &Workspace, args: &CheckArgs, item: input::Item) -> Checked {
             };
         }
     };
-    if args.fix || args.diff {
-        let safety = if args.unsafe_fixes {
-            Safety::Unsafe
-        } else {
-            Safety::Safe
-        };
+    if let Some(FixMode { safety, diff }) = fix {
         let outcome = fix_note(&checker, note.clone(), safety);
         // --diff changes nothing, so it reports the note as it is; --fix
         // reports what is left after fixing.
-        let (shown, report) = if args.diff {
+        let (shown, report) = if diff {
             (note.clone(), outcome.original_report.clone())
         } else {
             (outcome.note.clone(), outcome.report)
@@ -243,10 +257,6 @@ fn locate_missing_rulebook(
     }
 }
 
-/// Notes are checked in parallel in chunks of this many, then reported in
-/// input order, so memory stays flat however long the batch.
-const CHUNK: usize = 1024;
-
 /// `tact check`.
 pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
     let fixing_stdin = args.fix && args.paths.iter().any(|p| p == "-");
@@ -272,16 +282,20 @@ pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
         eprint!("{}", p.render(color));
         return Outcome::Error;
     }
+    let fix = (args.fix || args.diff).then_some(FixMode {
+        safety: if args.unsafe_fixes {
+            Safety::Unsafe
+        } else {
+            Safety::Safe
+        },
+        diff: args.diff,
+    });
     let mut batches = Batches::new();
-    let mut items = input::notes(&args.paths, args.template).peekable();
     let mut io_error = None;
-    while items.peek().is_some() {
-        let chunk: Vec<input::Item> = items.by_ref().take(CHUNK).collect();
-        let results: Vec<Checked> = chunk
-            .into_par_iter()
-            .map(|item| check_one(ws, args, item))
-            .collect();
-        for checked in results {
+    stream(
+        input::notes(&args.paths, args.template),
+        |item| check_one(ws, args.rulebook.as_deref(), fix, item),
+        |checked| {
             match checked {
                 Checked::Problem(p) => {
                     failed = true;
@@ -329,15 +343,13 @@ pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
                     summary.add(&report);
                     if let Err(e) = reporter.note(&note, &report, &rulebook) {
                         io_error = Some(e);
-                        break;
+                        return ControlFlow::Break(());
                     }
                 }
             }
-        }
-        if io_error.is_some() {
-            break;
-        }
-    }
+            ControlFlow::Continue(())
+        },
+    );
     if let Some(e) = io_error {
         // A closed pipe (`tact check … | head`) is not an error.
         if e.kind() == std::io::ErrorKind::BrokenPipe {
@@ -472,4 +484,117 @@ pub fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> Str
         .header(&format!("a/{old_name}"), &format!("b/{new_name}"))
         .missing_newline_hint(false)
         .to_string()
+}
+
+/// `tact eval`.
+pub fn eval(ws: &Workspace, args: &EvalArgs, color: bool) -> Outcome {
+    use crate::eval::render::{Floors, human, json};
+    use crate::eval::{Labels, Observed, Options, Tally};
+    let mut failed = report_load_problems(ws, color);
+    let mut select = std::collections::BTreeSet::new();
+    for id in &args.select {
+        match ws.rules.resolve(id) {
+            Ok(rule) => {
+                select.insert(rule.id.clone());
+            }
+            Err(e) => {
+                let p = Problem::error("tact::usage", format!("`--select`: no rule `{id}`"))
+                    .help(e.help());
+                eprint!("{}", p.render(color));
+                return Outcome::Error;
+            }
+        }
+    }
+    let options = Options {
+        quartiles: args.split.is_some(),
+        select,
+    };
+    let items = input::notes(&args.paths, args.template).map(|item| {
+        item.map(|mut note| {
+            if note.front.channel.is_none() {
+                note.front.channel = args.channel;
+            }
+            note.front.followup |= args.followup;
+            note
+        })
+    });
+    let resolve = |id: &str| {
+        ws.rules
+            .resolve(id)
+            .map(|r| r.id.clone())
+            .map_err(|e| format!("no rule `{id}` ({})", e.help()))
+    };
+    let mut tally = Tally::default();
+    stream(
+        items,
+        |item| match check_one(ws, args.rulebook.as_deref(), None, item) {
+            Checked::Problem(p) => Err(vec![p]),
+            Checked::Note {
+                result: Err(problems),
+                ..
+            } => Err(problems),
+            Checked::Note {
+                note,
+                rulebook,
+                result: Ok(report),
+                ..
+            } => {
+                let labels = Labels::read(&note, resolve).map_err(|e| {
+                    vec![Problem::error(
+                        "tact::eval::label",
+                        format!("{}: {}", note.origin, e.0),
+                    )]
+                })?;
+                let failures: Vec<Problem> = report
+                    .failures
+                    .iter()
+                    .map(render::failure_problem)
+                    .collect();
+                if !failures.is_empty() {
+                    return Err(failures);
+                }
+                Ok(Observed::new(&note, &rulebook, labels, &report, &options))
+            }
+        },
+        |result| {
+            match result {
+                Ok(observed) => tally.add(observed),
+                Err(problems) => {
+                    failed = true;
+                    tally.problem();
+                    for p in problems {
+                        eprint!("{}", p.render(color));
+                    }
+                }
+            }
+            ControlFlow::Continue(())
+        },
+    );
+    let report = tally.finish(&options);
+    let floors = Floors {
+        precision: args.min_precision,
+        recall: args.min_recall,
+        pass: args.min_pass,
+        balanced_accuracy: args.min_balanced_accuracy,
+        tone: args.min_tone,
+    }
+    .check(&report);
+    let text = match args.format {
+        EvalFormat::Human => human(&report, &floors),
+        EvalFormat::Json => json(&report, &floors),
+    };
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write output: {e}");
+        return Outcome::Error;
+    }
+    if failed {
+        Outcome::Error
+    } else if floors.iter().any(|f| !f.ok) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    }
 }

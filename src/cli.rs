@@ -65,6 +65,8 @@ pub enum Command {
     New(NewCommand),
     /// Check notes, then again on every change to notes, rules, rulebooks or tact.toml.
     Watch(crate::watch::WatchArgs),
+    /// Measure the rules on labelled notes: verdicts, score quartiles or outcomes.
+    Eval(EvalArgs),
     /// Run the rules' test cases (`<rule>.test.toml` beside each rule).
     Test {
         /// Plugin folders to test (default: the built-in pack and the project's plugin folders).
@@ -130,4 +132,78 @@ pub struct CheckArgs {
     /// Where `--fix` writes a fixed JSONL or CSV batch.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// How `tact eval` splits a numeric score column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SplitBy {
+    /// Top quartile against bottom quartile.
+    Quartiles,
+}
+
+/// The report format of `tact eval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EvalFormat {
+    /// Tables for people.
+    Human,
+    /// One JSON object (`version` 1).
+    Json,
+}
+
+/// Options of `tact eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Labelled JSONL or CSV batches (columns `verdict`/`expect`, a `score`,
+    /// or `version`/`sent`/`accepted`/`replied`; see the README).
+    #[arg(required = true)]
+    pub paths: Vec<String>,
+    /// Check every note with this rulebook (overrides the note's `goal`).
+    #[arg(long, short)]
+    pub rulebook: Option<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: EvalFormat,
+    /// Split a numeric `score` (or `normalized score`) column.
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub split: Option<SplitBy>,
+    /// Count only these rules' findings (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Vec<String>,
+    /// The channel of notes that do not say theirs.
+    #[arg(long, value_parser = parse_channel)]
+    pub channel: Option<crate::note::Channel>,
+    /// Treat every note as a follow-up (a nudge after no reply).
+    #[arg(long)]
+    pub followup: bool,
+    /// Treat placeholders as template variables.
+    #[arg(long)]
+    pub template: bool,
+    /// Exit 1 when fewer flagged notes than this (0..1) are bad.
+    #[arg(long, value_name = "FRACTION", value_parser = parse_fraction)]
+    pub min_precision: Option<f64>,
+    /// Exit 1 when fewer bad notes than this (0..1) are caught (bottom-quartile notes, with --split).
+    #[arg(long, value_name = "FRACTION", value_parser = parse_fraction)]
+    pub min_recall: Option<f64>,
+    /// Exit 1 when fewer good notes than this (0..1) pass (top-quartile notes, with --split).
+    #[arg(long, value_name = "FRACTION", value_parser = parse_fraction)]
+    pub min_pass: Option<f64>,
+    /// Exit 1 when the rules' balanced accuracy on the quartiles is below this (0..1).
+    #[arg(long, value_name = "FRACTION", value_parser = parse_fraction, requires = "split")]
+    pub min_balanced_accuracy: Option<f64>,
+    /// Exit 1 when the tone score's balanced accuracy on the quartiles is below this (0..1).
+    #[arg(long, value_name = "FRACTION", value_parser = parse_fraction, requires = "split")]
+    pub min_tone: Option<f64>,
+}
+
+fn parse_fraction(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "`{s}` is not a fraction between 0 and 1 (e.g. 0.9)"
+        )),
+    }
+}
+
+fn parse_channel(s: &str) -> Result<crate::note::Channel, String> {
+    crate::note::Channel::parse(s).ok_or_else(|| crate::note::Channel::unknown(s))
 }

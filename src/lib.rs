@@ -25,6 +25,7 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod eval;
 pub mod finding;
 pub mod fix;
 pub mod fix_output;

@@ -114,7 +114,7 @@ pub fn notes<'a>(paths: &'a [String], template: bool) -> impl Iterator<Item = It
             };
             let with_template = move |item: Item| {
                 item.map(|mut n| {
-                    n.template |= template;
+                    n.template = template;
                     n
                 })
             };

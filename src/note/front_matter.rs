@@ -93,8 +93,6 @@ pub struct FrontMatter {
     pub followup: bool,
     /// The channel, when the note or its row says; [`Channel::Request`] otherwise.
     pub channel: Option<Channel>,
-    /// The note is a template: its placeholders are variables.
-    pub template: bool,
     /// Free or premium account.
     pub account: Account,
     /// Facts a rule may check the note against (company, post, event, …).
@@ -131,7 +129,6 @@ struct Raw {
     goal: Option<Spanned<String>>,
     followup: Option<bool>,
     channel: Option<Spanned<String>>,
-    template: Option<bool>,
     account: Option<Spanned<String>>,
     allow: Option<Vec<Spanned<String>>>,
     reason: Option<String>,
@@ -246,8 +243,7 @@ fn parse(toml_text: &str, offset: usize) -> Result<FrontMatter, FrontMatterError
             })
             .unwrap_or_default();
         let known = [
-            "to", "goal", "followup", "channel", "template", "account", "allow", "reason",
-            "context",
+            "to", "goal", "followup", "channel", "account", "allow", "reason", "context",
         ];
         let hint = match crate::problem::did_you_mean(key, known) {
             Some(k) => format!("; did you mean `{k}`?"),
@@ -270,7 +266,6 @@ fn parse(toml_text: &str, offset: usize) -> Result<FrontMatter, FrontMatterError
         goal_span: goal_span.unwrap_or_default(),
         followup: raw.followup.unwrap_or(false),
         channel,
-        template: raw.template.unwrap_or(false),
         account,
         context: raw.context.map(scalars).unwrap_or_default(),
         allow,
@@ -329,7 +324,6 @@ pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> Result<Fro
         Some(other) => Err(format!("`{key}` must be true or false, not {other}")),
     };
     let followup = flag("followup")?;
-    let template = flag("template")?;
     let channel = match text("channel") {
         None => None,
         Some(c) => Some(Channel::parse(&c).ok_or_else(|| Channel::unknown(&c))?),
@@ -356,9 +350,9 @@ pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> Result<Fro
             }
         }
     }
-    const KNOWN: [&str; 12] = [
-        "text", "message", "request", "id", "to", "goal", "followup", "channel", "template",
-        "account", "allow", "context",
+    const KNOWN: [&str; 11] = [
+        "text", "message", "request", "id", "to", "goal", "followup", "channel", "account",
+        "allow", "context",
     ];
     let extra = obj
         .iter()
@@ -371,7 +365,6 @@ pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> Result<Fro
         goal_span: Span::default(),
         followup,
         channel,
-        template,
         account,
         context,
         allow: allow
@@ -391,6 +384,13 @@ fn json_scalar(v: &serde_json::Value) -> Option<String> {
         serde_json::Value::String(s) => Some(s.clone()),
         serde_json::Value::Number(n) => Some(n.to_string()),
         serde_json::Value::Bool(b) => Some(b.to_string()),
+        // A list of strings (`expect`) reads as one comma-separated value.
+        serde_json::Value::Array(a) if a.iter().all(|v| v.is_string()) => Some(
+            a.iter()
+                .filter_map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
         _ => None,
     }
 }

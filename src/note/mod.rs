@@ -1,7 +1,9 @@
 //! A note: its source text, front matter, body and native segmentation.
 
 pub mod front_matter;
+pub mod politeness;
 pub mod segment;
+pub mod tone;
 
 pub use front_matter::{Account, Allowance, Channel, FrontMatter};
 pub use segment::Segments;
@@ -75,14 +77,19 @@ impl Note {
             source,
             body,
             segments,
-            template: front.template,
             front,
+            template: false,
         }
     }
 
     /// The note's channel: what its front matter or row says, else a request.
     pub fn channel(&self) -> Channel {
         self.front.channel.unwrap_or_default()
+    }
+
+    /// How polite the note reads, 0 (blunt) to 1 (polite): see [`tone`].
+    pub fn tone(&self) -> f64 {
+        self.segments.tone
     }
 
     /// The body text.

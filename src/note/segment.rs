@@ -1,6 +1,7 @@
 //! Native segmentation of a note's body: words, sentences, greeting, sign-off,
 //! placeholders and person counts. Computed once per note, before any rule runs.
 
+use super::politeness::{self, SentenceRef, Strategy, WordRef};
 use crate::span::Span;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -63,6 +64,10 @@ pub struct Segments {
     pub first_person: usize,
     /// Number of you/your/yours/yourself words.
     pub second_person: usize,
+    /// Politeness strategies used, in text order (spans into the source).
+    pub strategies: Vec<(Strategy, Span)>,
+    /// The tone score, 0 (blunt) to 1 (polite).
+    pub tone: f64,
 }
 
 static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
@@ -161,7 +166,11 @@ pub fn segment(source: &str, body: Span) -> Segments {
         })
         .map(|s| s.span)
         .collect();
+    let strategies = strategy_spans(text, off, &words, &sentences);
+    let used: Vec<Strategy> = strategies.iter().map(|(s, _)| *s).collect();
     Segments {
+        tone: super::tone::score(&used),
+        strategies,
         sentences,
         content_sentences: content.len(),
         opening: content.first().copied(),
@@ -172,6 +181,35 @@ pub fn segment(source: &str, body: Span) -> Segments {
         first_person,
         second_person,
     }
+}
+
+/// The politeness strategies of `text` (at `off` in the source).
+fn strategy_spans(
+    text: &str,
+    off: usize,
+    words: &[Word],
+    sentences: &[Sentence],
+) -> Vec<(Strategy, Span)> {
+    let words: Vec<WordRef> = words
+        .iter()
+        .map(|w| WordRef {
+            start: w.span.start - off,
+            end: w.span.end - off,
+            norm: &w.norm,
+        })
+        .collect();
+    let sentences: Vec<SentenceRef> = sentences
+        .iter()
+        .map(|s| SentenceRef {
+            start: s.span.start - off,
+            end: s.span.end - off,
+            question: s.question,
+        })
+        .collect();
+    politeness::strategies(text, &words, &sentences)
+        .into_iter()
+        .map(|h| (h.strategy, Span::new(h.start, h.end).shifted(off)))
+        .collect()
 }
 
 fn is_word_char(c: char) -> bool {

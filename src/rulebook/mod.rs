@@ -174,15 +174,14 @@ fn parse_entries(
 ) -> Result<Vec<RuleEntry>, Problem> {
     let mut rules = Vec::new();
     for (key, value) in table {
-        let id_span = unquote(&source, sp(&key));
+        let id_span = unquote(source, sp(&key));
         let vspan = sp(&value);
         let entry = match value.into_inner() {
             toml::Value::String(s) => RuleEntry {
                 id: key.into_inner(),
                 id_span,
                 setting: Some(
-                    parse_setting(&s)
-                        .ok_or_else(|| bad_level(&src, unquote(&source, vspan), &s))?,
+                    parse_setting(&s).ok_or_else(|| bad_level(src, unquote(source, vspan), &s))?,
                 ),
                 options: vec![],
             },
@@ -190,7 +189,7 @@ fn parse_entries(
                 let mut setting = None;
                 let mut options = Vec::new();
                 for (k, v) in t {
-                    let kspan = find_key(&source, vspan, &k);
+                    let kspan = find_key(source, vspan, &k);
                     if k == "level" {
                         let Some(s) = v.as_str() else {
                             return Err(Problem::error(
@@ -200,7 +199,7 @@ fn parse_entries(
                             .at(src.clone(), kspan, "here")
                             .help("one of: off, info, warn, error"));
                         };
-                        setting = Some(parse_setting(s).ok_or_else(|| bad_level(&src, kspan, s))?);
+                        setting = Some(parse_setting(s).ok_or_else(|| bad_level(src, kspan, s))?);
                     } else {
                         options.push((k, v, kspan));
                     }

@@ -2,6 +2,7 @@
 //! pass, sandboxed rule calls, findings validated and levelled, allowances.
 
 mod output;
+pub mod stream;
 
 use crate::finding::{Finding, Level};
 use crate::matcher::TriggerMatcher;

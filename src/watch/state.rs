@@ -1014,7 +1014,7 @@ impl State {
             .into_iter()
             .map(|item| match item {
                 Ok(mut note) => {
-                    note.template |= template;
+                    note.template = template;
                     self.project.apply_selection(&mut note);
                     Item::Note {
                         note: Arc::new(note),
