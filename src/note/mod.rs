@@ -1,5 +1,6 @@
 //! A note: its source text, front matter, body and native segmentation.
 
+pub mod facts;
 pub mod front_matter;
 pub mod politeness;
 pub mod segment;
@@ -85,6 +86,16 @@ impl Note {
     /// The note's channel: what its front matter or row says, else a request.
     pub fn channel(&self) -> Channel {
         self.front.channel.unwrap_or_default()
+    }
+
+    /// The most characters LinkedIn lets this note have: 300 for a request
+    /// (200 on a free account), 8,000 for a message, 1,900 for an InMail.
+    pub fn limit(&self) -> usize {
+        match self.channel() {
+            Channel::Request => self.front.account.limit(),
+            Channel::Message => 8000,
+            Channel::Inmail => 1900,
+        }
     }
 
     /// How polite the note reads, 0 (blunt) to 1 (polite): see [`tone`].

@@ -1,6 +1,7 @@
 //! Native segmentation of a note's body: words, sentences, greeting, sign-off,
 //! placeholders and person counts. Computed once per note, before any rule runs.
 
+use super::facts::{self, AskKind, RefKind};
 use super::politeness::{self, SentenceRef, Strategy, WordRef};
 use crate::span::Span;
 use regex::Regex;
@@ -62,12 +63,20 @@ pub struct Segments {
     pub opening: Option<Span>,
     /// Number of I/me/my/mine/myself words.
     pub first_person: usize,
+    /// Number of we/us/our/ours/ourselves words.
+    pub first_plural: usize,
     /// Number of you/your/yours/yourself words.
     pub second_person: usize,
     /// Politeness strategies used, in text order (spans into the source).
     pub strategies: Vec<(Strategy, Span)>,
     /// The tone score, 0 (blunt) to 1 (polite).
     pub tone: f64,
+    /// What the note asks the recipient for, in text order.
+    pub asks: Vec<(AskKind, Span)>,
+    /// Phrases about the recipient's specifics (their post, talk, company…).
+    pub references: Vec<(RefKind, Span)>,
+    /// The sentence that says why the sender writes, if any.
+    pub reason: Option<Span>,
 }
 
 static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
@@ -166,11 +175,23 @@ pub fn segment(source: &str, body: Span) -> Segments {
         })
         .map(|s| s.span)
         .collect();
-    let strategies = strategy_spans(text, off, &words, &sentences);
+    let (strategies, facts) = judgement(source, &words, &sentences);
     let used: Vec<Strategy> = strategies.iter().map(|(s, _)| *s).collect();
     Segments {
         tone: super::tone::score(&used),
         strategies,
+        first_plural: facts.persons.first_plural,
+        asks: facts
+            .asks
+            .iter()
+            .map(|a| (a.kind, Span::new(a.start, a.end)))
+            .collect(),
+        references: facts
+            .references
+            .iter()
+            .map(|r| (r.kind, Span::new(r.start, r.end)))
+            .collect(),
+        reason: facts.reason.map(|(a, b)| Span::new(a, b)),
         sentences,
         content_sentences: content.len(),
         opening: content.first().copied(),
@@ -183,33 +204,35 @@ pub fn segment(source: &str, body: Span) -> Segments {
     }
 }
 
-/// The politeness strategies of `text` (at `off` in the source).
-fn strategy_spans(
-    text: &str,
-    off: usize,
+/// What the judgement rules read, computed once per note: politeness
+/// strategies ([`politeness`]) and asks, references and the stated reason
+/// ([`facts`]). Both read the same segmentation, in source offsets.
+fn judgement(
+    source: &str,
     words: &[Word],
     sentences: &[Sentence],
-) -> Vec<(Strategy, Span)> {
+) -> (Vec<(Strategy, Span)>, facts::Facts) {
     let words: Vec<WordRef> = words
         .iter()
         .map(|w| WordRef {
-            start: w.span.start - off,
-            end: w.span.end - off,
+            start: w.span.start,
+            end: w.span.end,
             norm: &w.norm,
         })
         .collect();
     let sentences: Vec<SentenceRef> = sentences
         .iter()
         .map(|s| SentenceRef {
-            start: s.span.start - off,
-            end: s.span.end - off,
+            start: s.span.start,
+            end: s.span.end,
             question: s.question,
         })
         .collect();
-    politeness::strategies(text, &words, &sentences)
+    let strategies = politeness::strategies(source, &words, &sentences)
         .into_iter()
-        .map(|h| (h.strategy, Span::new(h.start, h.end).shifted(off)))
-        .collect()
+        .map(|h| (h.strategy, Span::new(h.start, h.end)))
+        .collect();
+    (strategies, facts::extract(source, &words, &sentences))
 }
 
 fn is_word_char(c: char) -> bool {

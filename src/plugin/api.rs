@@ -436,6 +436,48 @@ pub fn register(engine: &mut Engine) {
         .register_get("second_person", |n: &mut NoteRef| {
             n.note().segments.second_person as i64
         })
+        .register_get("first_plural", |n: &mut NoteRef| {
+            n.note().segments.first_plural as i64
+        })
+        .register_get("tone", |n: &mut NoteRef| n.note().tone())
+        .register_get("strategies", |n: &mut NoteRef| -> Array {
+            let seg = &n.note().segments;
+            seg.strategies
+                .iter()
+                .map(|(k, s)| Dynamic::from(n.mk(*s, k.name())))
+                .collect()
+        })
+        .register_fn("has_strategy", |n: &mut NoteRef, name: &str| {
+            n.note()
+                .segments
+                .strategies
+                .iter()
+                .any(|(k, _)| k.name() == name)
+        })
+        .register_get("asks", |n: &mut NoteRef| -> Array {
+            let seg = &n.note().segments;
+            seg.asks
+                .iter()
+                .map(|(k, s)| Dynamic::from(n.mk(*s, k.name())))
+                .collect()
+        })
+        .register_get("ask_count", |n: &mut NoteRef| {
+            n.note().segments.asks.len() as i64
+        })
+        .register_get("references", |n: &mut NoteRef| -> Array {
+            let seg = &n.note().segments;
+            seg.references
+                .iter()
+                .map(|(k, s)| Dynamic::from(n.mk(*s, k.name())))
+                .collect()
+        })
+        .register_get("reference_count", |n: &mut NoteRef| {
+            n.note().segments.references.len() as i64
+        })
+        .register_get("reason", |n: &mut NoteRef| match n.note().segments.reason {
+            Some(s) => Dynamic::from(n.mk(s, "")),
+            None => Dynamic::UNIT,
+        })
         .register_get("recipient", |n: &mut NoteRef| {
             opt_str(n.note().front.to.as_deref())
         })
@@ -448,9 +490,7 @@ pub fn register(engine: &mut Engine) {
         .register_get("followup", |n: &mut NoteRef| n.note().front.followup)
         .register_get("channel", |n: &mut NoteRef| n.note().channel().as_str())
         .register_get("account", |n: &mut NoteRef| n.note().front.account.as_str())
-        .register_get("limit", |n: &mut NoteRef| {
-            n.note().front.account.limit() as i64
-        })
+        .register_get("limit", |n: &mut NoteRef| n.note().limit() as i64)
         .register_get("template", |n: &mut NoteRef| n.note().template)
         .register_get("context", |n: &mut NoteRef| {
             n.0.context
