@@ -51,6 +51,8 @@ pub enum AskKind {
     Advice,
     /// A direct question that asks nothing else.
     Question,
+    /// A favour asked outright: "please send me your slides".
+    Favor,
 }
 
 impl AskKind {
@@ -67,11 +69,12 @@ impl AskKind {
             AskKind::Purchase => "purchase",
             AskKind::Advice => "advice",
             AskKind::Question => "question",
+            AskKind::Favor => "favor",
         }
     }
 
     /// All kinds, in declaration order (the index is `kind as usize`).
-    const ALL: [AskKind; 10] = [
+    const ALL: [AskKind; 11] = [
         AskKind::Call,
         AskKind::Meeting,
         AskKind::Time,
@@ -82,6 +85,7 @@ impl AskKind {
         AskKind::Purchase,
         AskKind::Advice,
         AskKind::Question,
+        AskKind::Favor,
     ];
 }
 
@@ -1012,7 +1016,7 @@ struct Found {
 
 /// Finds a sentence's asks and appends them to `out`.
 fn sentence_asks(s: &Sent, prev_asked: bool, prev_question: bool, out: &mut Vec<Ask>) {
-    let mut found: [Option<Found>; 10] = [None; 10];
+    let mut found: [Option<Found>; 11] = [None; 11];
     for i in s.lo..s.hi {
         if !s.has(i, ASK_CUE) {
             continue;
@@ -1095,7 +1099,13 @@ fn sentence_asks(s: &Sent, prev_asked: bool, prev_question: bool, out: &mut Vec<
             });
         }
     }
-    if !any && asks_question(s, prev_question) {
+    if !any && favour(s) {
+        out.push(Ask {
+            kind: AskKind::Favor,
+            start: s.at(s.content),
+            end: s.end,
+        });
+    } else if !any && asks_question(s, prev_question) {
         // "…one thing I wondered — how do you…?": the question starts after the dash or colon.
         let from = (content..s.hi)
             .rev()
@@ -1107,6 +1117,19 @@ fn sentence_asks(s: &Sent, prev_asked: bool, prev_question: bool, out: &mut Vec<
             end: s.end,
         });
     }
+}
+
+/// Whether a sentence asks a favour outright: "please" (or "kindly") opens
+/// the message and a verb follows that is not about connecting or an offer
+/// ("please add me", "please feel free", "please let me know if I can help").
+fn favour(s: &Sent) -> bool {
+    let at = s.content;
+    s.is(at, "please|kindly|pls|plz")
+        && at + 1 < s.hi
+        && !s.is(
+            at + 1,
+            "add|accept|connect|feel|let|find|note|excuse|forgive|enjoy|keep|stay|reach|don't|do|know|consider|have",
+        )
 }
 
 /// Whether a question sentence with no other ask is a question to the
@@ -2503,6 +2526,7 @@ fn ref_head(w: &str) -> Option<(RefKind, Need)> {
         "research" | "report" | "guide" | "thesis" => (Article, Topic),
         "work" | "approach" | "expertise" | "experience" | "background" | "contributions"
         | "efforts" | "leadership" => (Work, Opinion),
+        "interest" | "interests" | "focus" => (Work, Topic),
         "team" | "company" | "org" | "organization" | "organisation" | "firm" => (Company, Topic),
         "hires" | "growth" | "funding" | "round" | "raise" | "expansion" | "ipo"
         | "acquisition" => (Company, Nothing),
@@ -2715,6 +2739,8 @@ const REF_WORDS: &[&str] = &[
     "event",
     "expo",
     "fellow",
+    "live",
+    "livestream",
     "field",
     "firm",
     "forum",
@@ -2828,12 +2854,20 @@ fn ref_cue(s: &Sent, i: usize) -> Option<(RefKind, usize, usize)> {
         }
         "congrats" | "congratulations" | "kudos" => congrats_ref(s, i),
         "conference" | "summit" | "meetup" | "event" | "webinar" | "workshop" | "hackathon"
-        | "expo" | "offsite" | "bootcamp" => {
-            let shared = s.any(
-                s.lo,
-                s.hi,
-                "you|your|you're|you've|both|too|also|attended|enjoyed",
-            ) || s.is(back(i, 1), "same");
+        | "expo" | "offsite" | "bootcamp" | "live" | "livestream" => {
+            if w == "live" && !s.is(back(i, 1), "linkedin") {
+                return None;
+            }
+            // "this is Michelle from the XYZ networking event": where you met.
+            let from = (s.clause_start(i)..i).any(|k| s.is(k, "from|at"))
+                && s.any(s.lo, i, "this|it's|i'm|met|saw");
+            let shared = from
+                || s.any(
+                    s.lo,
+                    s.hi,
+                    "you|your|you're|you've|both|too|also|attended|enjoyed",
+                )
+                || s.is(back(i, 1), "same");
             (shared && !s.is(back(i, 1), "our|my|your")).then_some((Event, i, i))
         }
         "group" | "community" | "slack" | "forum" | "chapter" | "club" | "guild" | "discord"
@@ -2891,7 +2925,15 @@ fn your_ref(s: &Sent, i: usize) -> Option<(RefKind, usize, usize)> {
             let topic = has_topic(s, j);
             let ok = match need {
                 Need::Nothing => true,
-                Need::Topic => topic,
+                // "I saw your recent update": noticing makes it specific.
+                Need::Topic => {
+                    topic
+                        || s.any(
+                            s.clause_start(i),
+                            i,
+                            "saw|seen|noticed|read|heard|watched|spotted",
+                        )
+                }
                 Need::Opinion => {
                     topic
                         && !s.question
@@ -3045,7 +3087,13 @@ fn you_ref(s: &Sent, i: usize) -> Option<(RefKind, usize, usize)> {
     }
     // Asking them, not telling about them: "do you lead…?", "if you moved…";
     // "you" as an object: "I'll keep you posted", "let you know".
-    if s.has(back(i, 1), YOU_ASKED | YOU_OBJECT) {
+    // "what you said" after a noticing verb tells: "I saw what you said about X".
+    let told = s.is(back(i, 1), "what")
+        && s.is(
+            back(i, 2),
+            "saw|read|liked|loved|enjoyed|heard|noticed|appreciated",
+        );
+    if s.has(back(i, 1), YOU_ASKED | YOU_OBJECT) && !told {
         return None;
     }
     if s.question && i >= s.clause_start(s.hi - 1) {
@@ -3146,7 +3194,11 @@ fn event_ref(s: &Sent, i: usize) -> Option<(RefKind, usize, usize)> {
                     "great|nice|good|pleasure|enjoyed|lovely|since|after|from|wonderful",
                 ) || s.is(i + 2, "at|yesterday|last|earlier|today|during|in|on"))
         }
-        "speaking" | "chatting" | "talking" => s.is(i + 1, "with|to") && s.is(i + 2, "you"),
+        "speaking" | "chatting" | "talking" => {
+            s.is(i + 1, "with|to") && s.is(i + 2, "you")
+                // "I enjoyed chatting about X": a conversation you had together.
+                || s.is(back(i, 1), "enjoyed|loved|enjoy|love|appreciated")
+        }
         _ => s.is(back(i, 1), "we") || s.is(i + 1, "with|to") && s.is(i + 2, "you"),
     };
     let start = if s.is(back(i, 1), "we") {
@@ -4250,7 +4302,7 @@ mod tests {
     fn names_are_snake_case() {
         assert_eq!(AskKind::Question.name(), "question");
         assert_eq!(RefKind::Mutual.name(), "mutual");
-        assert_eq!(AskKind::ALL.len(), 10);
+        assert_eq!(AskKind::ALL.len(), 11);
         for (i, k) in AskKind::ALL.iter().enumerate() {
             assert_eq!(*k as usize, i);
         }

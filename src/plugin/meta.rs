@@ -47,6 +47,9 @@ pub struct RuleMeta {
     pub unless_options: Vec<String>,
     /// Facts the note must have for the rule to run, checked natively.
     pub requires: Vec<Requirement>,
+    /// Facts that trigger the rule like a trigger phrase does (`trigger_facts`):
+    /// it runs when a trigger occurred or one of these holds.
+    pub trigger_facts: Vec<Fact>,
     /// The channels the rule applies to (all when empty); a rulebook's
     /// checker for another channel leaves the rule out.
     pub channels: Vec<Channel>,
@@ -59,12 +62,15 @@ impl RuleMeta {
     }
 }
 
-/// One entry of `requires`: a fact the note must have, or (`"fact|option"`)
-/// a boolean option that, when true, waives it.
+/// One entry of `requires`: a fact the note must have (`"fact"`) or must not
+/// have (`"!fact"`), or (`"fact|option"`) a boolean option that, when true,
+/// waives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Requirement {
     /// The fact.
     pub fact: Fact,
+    /// The note must not have the fact.
+    pub negated: bool,
     /// The option that waives it.
     pub unless_option: Option<String>,
 }
@@ -72,7 +78,7 @@ pub struct Requirement {
 impl Requirement {
     /// Whether the rule may run on `note` with these resolved options.
     pub fn holds(&self, note: &crate::note::Note, options: &Map) -> bool {
-        self.fact.holds(note)
+        self.fact.holds(note) != self.negated
             || self.unless_option.as_ref().is_some_and(|o| {
                 options.get(o.as_str()).and_then(|v| v.as_bool().ok()) == Some(true)
             })
@@ -99,10 +105,16 @@ pub enum Fact {
     /// The greeted name is not the recipient's first name as written
     /// (compared with accents folded and hyphens as spaces).
     GreetingDiffers,
+    /// The note asks the recipient for something (`note.asks`).
+    Asks,
+    /// The note refers to the recipient's specifics (`note.references`).
+    References,
+    /// The note says why it was written (`note.reason`).
+    Reason,
 }
 
 impl Fact {
-    const ALL: [(&'static str, Fact); 8] = [
+    const ALL: [(&'static str, Fact); 11] = [
         ("recipient", Fact::Recipient),
         ("greeting", Fact::Greeting),
         ("greeting_name", Fact::GreetingName),
@@ -111,7 +123,24 @@ impl Fact {
         ("question", Fact::Question),
         ("sign_off", Fact::SignOff),
         ("greeting_differs", Fact::GreetingDiffers),
+        ("asks", Fact::Asks),
+        ("references", Fact::References),
+        ("reason", Fact::Reason),
     ];
+
+    /// The fact called `name` in `requires` and `trigger_facts`.
+    pub fn named(name: &str) -> Option<Fact> {
+        Fact::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+    }
+
+    /// The error for an unknown fact name in metadata key `key`.
+    fn unknown(name: &str, key: &str) -> String {
+        let known: Vec<&str> = Fact::ALL.iter().map(|(n, _)| *n).collect();
+        format!(
+            "unknown fact `{name}` in `{key}`; expected one of: {}",
+            known.join(", ")
+        )
+    }
 
     /// Whether `note` has this fact.
     pub fn holds(&self, note: &crate::note::Note) -> bool {
@@ -124,6 +153,9 @@ impl Fact {
             Fact::Placeholders => !s.placeholders.is_empty(),
             Fact::Question => s.sentences.iter().any(|x| x.question),
             Fact::SignOff => s.sign_off.is_some(),
+            Fact::Asks => !s.asks.is_empty(),
+            Fact::References => !s.references.is_empty(),
+            Fact::Reason => s.reason.is_some(),
             Fact::GreetingDiffers => {
                 let norm = |t: &str| {
                     crate::plugin::api::fold(t)
@@ -144,7 +176,10 @@ impl Fact {
 impl RuleMeta {
     /// True when the rule declares no triggers and so runs on every note.
     pub fn always_runs(&self) -> bool {
-        self.triggers.is_empty() && self.patterns.is_empty() && self.trigger_options.is_empty()
+        self.triggers.is_empty()
+            && self.patterns.is_empty()
+            && self.trigger_options.is_empty()
+            && self.trigger_facts.is_empty()
     }
 }
 
@@ -157,7 +192,7 @@ pub struct MetaError {
     pub key: Option<String>,
 }
 
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 11] = [
     "summary",
     "level",
     "kind",
@@ -168,6 +203,7 @@ const KEYS: [&str; 10] = [
     "unless_options",
     "requires",
     "channels",
+    "trigger_facts",
 ];
 
 fn err(message: impl Into<String>, key: &str) -> MetaError {
@@ -278,20 +314,12 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
                 Some((f, o)) => (f.trim(), Some(o.trim().to_owned())),
                 None => (entry.trim(), None),
             };
-            let fact = Fact::ALL
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, f)| *f)
-                .ok_or_else(|| {
-                    let known: Vec<&str> = Fact::ALL.iter().map(|(n, _)| *n).collect();
-                    err(
-                        format!(
-                            "unknown fact `{name}` in `requires`; expected one of: {}",
-                            known.join(", ")
-                        ),
-                        "requires",
-                    )
-                })?;
+            let (name, negated) = match name.strip_prefix('!') {
+                Some(n) => (n.trim(), true),
+                None => (name, false),
+            };
+            let fact = Fact::named(name)
+                .ok_or_else(|| err(Fact::unknown(name, "requires"), "requires"))?;
             if let Some(o) = &waiver
                 && !options.get(o.as_str()).is_some_and(|d| d.is_bool())
             {
@@ -302,6 +330,7 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
             }
             Ok(Requirement {
                 fact,
+                negated,
                 unless_option: waiver,
             })
         })
@@ -322,6 +351,13 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
             ));
         }
     }
+    let trigger_facts = string_list(&map, "trigger_facts")?
+        .iter()
+        .map(|name| {
+            Fact::named(name)
+                .ok_or_else(|| err(Fact::unknown(name, "trigger_facts"), "trigger_facts"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let channels = string_list(&map, "channels")?
         .iter()
         .map(|c| Channel::parse(c).ok_or_else(|| err(Channel::unknown(c), "channels")))
@@ -336,6 +372,7 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
         trigger_options,
         unless_options,
         requires,
+        trigger_facts,
         channels,
     })
 }

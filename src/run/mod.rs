@@ -340,7 +340,9 @@ impl Checker {
         let view = NoteRef::new(note.clone(), self.template.length_of(note));
         let mut fired = vec![false; lane.rules.len()];
         for (i, active) in lane.rules.iter().enumerate() {
-            if !run[i]
+            let meta = &active.rule.meta;
+            let triggered = run[i] || meta.trigger_facts.iter().any(|f| f.holds(note));
+            if !triggered
                 || !active
                     .rule
                     .meta
