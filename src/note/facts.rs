@@ -2859,8 +2859,8 @@ fn ref_cue(s: &Sent, i: usize) -> Option<(RefKind, usize, usize)> {
                 return None;
             }
             // "this is Michelle from the XYZ networking event": where you met.
-            let from = (s.clause_start(i)..i).any(|k| s.is(k, "from|at"))
-                && s.any(s.lo, i, "this|it's|i'm|met|saw");
+            let from = (s.clause_start(i)..i).any(|k| s.is(k, "from"))
+                && s.any(s.lo, i, "this|it's|i'm");
             let shared = from
                 || s.any(
                     s.lo,
