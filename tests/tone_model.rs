@@ -28,7 +28,7 @@ fn committed_tone_weights_are_what_the_corpus_trains() {
             .trim()
             .parse()
             .unwrap_or_else(|_| panic!("{}: score {raw:?}", note.origin));
-        let used: BTreeSet<_> = note.segments.strategies.iter().map(|(s, _)| *s).collect();
+        let used: BTreeSet<_> = note.segments().strategies.iter().map(|(s, _)| *s).collect();
         let used: Vec<_> = used.into_iter().collect();
         scored.push((score, features(&used)));
     }

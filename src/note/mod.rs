@@ -11,6 +11,7 @@ pub use segment::Segments;
 
 use crate::span::Span;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// Where a note came from: a file, or a row of a batch file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,8 +55,9 @@ pub struct Note {
     pub body: Span,
     /// Recipient, goal, account, context and allowances.
     pub front: FrontMatter,
-    /// Words, sentences, greeting and the rest, derived once.
-    pub segments: Segments,
+    /// Words, sentences, greeting and the rest, derived once, on first use:
+    /// by the worker thread that checks the note, not the one that reads it.
+    segments: OnceLock<Segments>,
     /// Checked as a template: placeholders are variables.
     pub template: bool,
 }
@@ -72,15 +74,20 @@ impl Note {
 
     /// Builds a note whose front matter is already known (a batch row).
     pub fn with_front(origin: Origin, source: String, body: Span, front: FrontMatter) -> Note {
-        let segments = segment::segment(&source, body);
         Note {
             origin,
             source,
             body,
-            segments,
+            segments: OnceLock::new(),
             front,
             template: false,
         }
+    }
+
+    /// Words, sentences, greeting, facts and tone, segmented on first use.
+    pub fn segments(&self) -> &Segments {
+        self.segments
+            .get_or_init(|| segment::segment(&self.source, self.body))
     }
 
     /// The note's channel: what its front matter or row says, else a request.
@@ -100,7 +107,7 @@ impl Note {
 
     /// How polite the note reads, 0 (blunt) to 1 (polite): see [`tone`].
     pub fn tone(&self) -> f64 {
-        self.segments.tone
+        self.segments().tone
     }
 
     /// The body text.

@@ -223,10 +223,15 @@ pub struct SentenceRef {
 /// Every strategy occurrence in `text`, in text order. `words` and `sentences` are the caller's
 /// segmentation of the same `text` (words: letters/digits with inner apostrophes or hyphens).
 pub fn strategies(text: &str, words: &[WordRef], sentences: &[SentenceRef]) -> Vec<Hit> {
+    let starts = &*CUE_STARTS;
     let mut hits = Vec::new();
     for sentence in sentences {
         let s = SentenceWords::new(text, words, sentence);
         for i in 0..s.words.len() {
+            // Most words start no cue: one hashed lookup skips them.
+            if !starts.contains(s.norm(i)) && !starts.contains(s.base(i)) {
+                continue;
+            }
             for strategy in Strategy::ALL {
                 if let Some(end) = strategy.cue_end(&s, i) {
                     hits.push(s.hit(strategy, i, end));
@@ -601,6 +606,37 @@ const NEGATIVE: &[&str] = &[
     "wrong",
 ];
 
+/// Every word a cue can start with: the first word of each cue list's
+/// entries, plus the words matched outside the lists ("appreciate").
+static CUE_STARTS: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        [
+            THANKS,
+            DEFERENCE,
+            GREETINGS,
+            APOLOGIES,
+            PLEASE,
+            BTW,
+            WH_WORDS,
+            DIRECT_STARTS,
+            COUNTERFACTUAL,
+            INDICATIVE,
+            FIRST_PERSON,
+            FIRST_PERSON_PLURAL,
+            SECOND_PERSON,
+            FACTUALITY,
+            HEDGES,
+            HEDGE_PHRASES,
+            POSITIVE,
+            NEGATIVE,
+            &["appreciate"],
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|cue| cue.split(' ').next())
+        .collect()
+    });
+
 /// Whether `word` is in the sorted list `list`.
 fn listed(list: &[&str], word: &str) -> bool {
     list.binary_search(&word).is_ok()
@@ -648,6 +684,13 @@ impl<'s, 'a> SentenceWords<'s, 'a> {
     /// The end of `phrase` (space-separated words) if it starts at word `i`,
     /// its words parted by white space only ("by the way", not "by the, way").
     fn phrase_end(&self, i: usize, phrase: &str) -> Option<usize> {
+        // Most phrases fail on their first word: reject those without
+        // splitting the phrase (this runs for every word and every cue list).
+        let first = self.words.get(i)?.norm.as_bytes();
+        let p = phrase.as_bytes();
+        if !p.starts_with(first) || (p.len() > first.len() && p[first.len()] != b' ') {
+            return None;
+        }
         let mut j = i;
         for part in phrase.split(' ') {
             let word = self.words.get(j)?;

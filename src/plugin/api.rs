@@ -356,7 +356,7 @@ pub fn register(engine: &mut Engine) {
             n.0.words
                 .get_or_init(|| {
                     n.note()
-                        .segments
+                        .segments()
                         .words
                         .iter()
                         .map(|w| Dynamic::from(n.mk(w.span, &w.norm)))
@@ -365,30 +365,30 @@ pub fn register(engine: &mut Engine) {
                 .clone()
         })
         .register_get("word_count", |n: &mut NoteRef| {
-            n.note().segments.words.len() as i64
+            n.note().segments().words.len() as i64
         })
         .register_get("sentence_count", |n: &mut NoteRef| {
-            n.note().segments.sentences.len() as i64
+            n.note().segments().sentences.len() as i64
         })
         .register_get("question_count", |n: &mut NoteRef| {
             n.note()
-                .segments
+                .segments()
                 .sentences
                 .iter()
                 .filter(|s| s.question)
                 .count() as i64
         })
         .register_get("content_sentence_count", |n: &mut NoteRef| {
-            n.note().segments.content_sentences as i64
+            n.note().segments().content_sentences as i64
         })
         .register_get("opening", |n: &mut NoteRef| {
-            n.opt(n.note().segments.opening)
+            n.opt(n.note().segments().opening)
         })
         .register_get("sentences", |n: &mut NoteRef| {
             n.0.sentences
                 .get_or_init(|| {
                     n.note()
-                        .segments
+                        .segments()
                         .sentences
                         .iter()
                         .map(|s| Dynamic::from(n.mk(s.span, "")))
@@ -400,7 +400,7 @@ pub fn register(engine: &mut Engine) {
             n.0.questions
                 .get_or_init(|| {
                     n.note()
-                        .segments
+                        .segments()
                         .sentences
                         .iter()
                         .filter(|s| s.question)
@@ -410,19 +410,19 @@ pub fn register(engine: &mut Engine) {
                 .clone()
         })
         .register_get("greeting", |n: &mut NoteRef| {
-            n.opt(n.note().segments.greeting.as_ref().map(|g| g.span))
+            n.opt(n.note().segments().greeting.as_ref().map(|g| g.span))
         })
         .register_get("greeting_name", |n: &mut NoteRef| {
-            n.opt(n.note().segments.greeting.as_ref().and_then(|g| g.name))
+            n.opt(n.note().segments().greeting.as_ref().and_then(|g| g.name))
         })
         .register_get("sign_off", |n: &mut NoteRef| {
-            n.opt(n.note().segments.sign_off)
+            n.opt(n.note().segments().sign_off)
         })
         .register_get("placeholders", |n: &mut NoteRef| {
             n.0.placeholders
                 .get_or_init(|| {
                     n.note()
-                        .segments
+                        .segments()
                         .placeholders
                         .iter()
                         .map(|p| Dynamic::from(n.mk(p.span, &p.name)))
@@ -431,17 +431,17 @@ pub fn register(engine: &mut Engine) {
                 .clone()
         })
         .register_get("first_person", |n: &mut NoteRef| {
-            n.note().segments.first_person as i64
+            n.note().segments().first_person as i64
         })
         .register_get("second_person", |n: &mut NoteRef| {
-            n.note().segments.second_person as i64
+            n.note().segments().second_person as i64
         })
         .register_get("first_plural", |n: &mut NoteRef| {
-            n.note().segments.first_plural as i64
+            n.note().segments().first_plural as i64
         })
         .register_get("tone", |n: &mut NoteRef| n.note().tone())
         .register_get("strategies", |n: &mut NoteRef| -> Array {
-            let seg = &n.note().segments;
+            let seg = &n.note().segments();
             seg.strategies
                 .iter()
                 .map(|(k, s)| Dynamic::from(n.mk(*s, k.name())))
@@ -449,34 +449,36 @@ pub fn register(engine: &mut Engine) {
         })
         .register_fn("has_strategy", |n: &mut NoteRef, name: &str| {
             n.note()
-                .segments
+                .segments()
                 .strategies
                 .iter()
                 .any(|(k, _)| k.name() == name)
         })
         .register_get("asks", |n: &mut NoteRef| -> Array {
-            let seg = &n.note().segments;
+            let seg = &n.note().segments();
             seg.asks
                 .iter()
                 .map(|(k, s)| Dynamic::from(n.mk(*s, k.name())))
                 .collect()
         })
         .register_get("ask_count", |n: &mut NoteRef| {
-            n.note().segments.asks.len() as i64
+            n.note().segments().asks.len() as i64
         })
         .register_get("references", |n: &mut NoteRef| -> Array {
-            let seg = &n.note().segments;
+            let seg = &n.note().segments();
             seg.references
                 .iter()
                 .map(|(k, s)| Dynamic::from(n.mk(*s, k.name())))
                 .collect()
         })
         .register_get("reference_count", |n: &mut NoteRef| {
-            n.note().segments.references.len() as i64
+            n.note().segments().references.len() as i64
         })
-        .register_get("reason", |n: &mut NoteRef| match n.note().segments.reason {
-            Some(s) => Dynamic::from(n.mk(s, "")),
-            None => Dynamic::UNIT,
+        .register_get("reason", |n: &mut NoteRef| {
+            match n.note().segments().reason {
+                Some(s) => Dynamic::from(n.mk(s, "")),
+                None => Dynamic::UNIT,
+            }
         })
         .register_get("recipient", |n: &mut NoteRef| {
             opt_str(n.note().front.to.as_deref())
@@ -578,7 +580,7 @@ pub fn register(engine: &mut Engine) {
             |n: &mut NoteRef, at: Dynamic| -> RhaiResult<Array> {
                 let span = to_span(&at)?;
                 Ok(n.note()
-                    .segments
+                    .segments()
                     .words
                     .iter()
                     .filter(|w| w.span.start >= span.start && w.span.end <= span.end)

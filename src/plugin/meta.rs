@@ -144,7 +144,7 @@ impl Fact {
 
     /// Whether `note` has this fact.
     pub fn holds(&self, note: &crate::note::Note) -> bool {
-        let s = &note.segments;
+        let s = &note.segments();
         match self {
             Fact::Recipient => note.front.to.is_some(),
             Fact::Greeting => s.greeting.is_some(),

@@ -70,7 +70,7 @@ impl TemplateLengths {
         let body = note.body_text().trim();
         let mut len = body.chars().count();
         if note.template {
-            for p in &note.segments.placeholders {
+            for p in &note.segments().placeholders {
                 len -= note.slice(p.span).chars().count();
                 len += self.lengths.get(&p.name).copied().unwrap_or(self.default);
             }
