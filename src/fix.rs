@@ -152,6 +152,16 @@ fn reparse(note: &Note, source: String) -> Note {
     n
 }
 
+/// A unified diff of two texts with file headers.
+pub fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{old_name}"), &format!("b/{new_name}"))
+        .missing_newline_hint(false)
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

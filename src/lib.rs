@@ -21,9 +21,6 @@
 // error path, so its size in `Result` does not matter.
 #![allow(clippy::result_large_err)]
 
-pub mod app;
-pub mod cli;
-pub mod commands;
 pub mod config;
 pub mod eval;
 pub mod finding;
@@ -37,7 +34,6 @@ pub mod problem;
 pub mod render;
 pub mod rulebook;
 pub mod run;
-pub mod scaffold;
 pub mod span;
 pub mod testing;
 pub mod watch;

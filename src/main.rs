@@ -1,10 +1,16 @@
 //! The `tact` binary: parse the command line, run, map the outcome to 0/1/2.
 
+// `Problem` carries its source text for miette; it is built only on the cold
+// error path, so its size in `Result` does not matter.
+#![allow(clippy::result_large_err)]
+
+mod cli;
+
 use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match tact::cli::Cli::try_parse() {
+    let cli = match cli::args::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -20,7 +26,7 @@ fn main() -> ExitCode {
         .build_global();
     let run = std::thread::Builder::new()
         .stack_size(STACK)
-        .spawn(move || tact::app::run(cli).code());
+        .spawn(move || cli::run(cli).code());
     let code = match run.map(|h| h.join()) {
         Ok(Ok(code)) => code,
         _ => {

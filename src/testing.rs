@@ -204,7 +204,7 @@ fn run_case(
             if &outcome.note.source != want {
                 return Err(format!(
                     "fixed text differs\n{}",
-                    crate::app::unified_diff(want, &outcome.note.source, "expected", "actual")
+                    crate::fix::unified_diff(want, &outcome.note.source, "expected", "actual")
                 ));
             }
         }

@@ -33,7 +33,7 @@ fn fixing_the_examples() {
             );
             continue;
         }
-        let want = tact::app::unified_diff(&original, &fixed, name, name);
+        let want = tact::fix::unified_diff(&original, &fixed, name, name);
         assert_eq!(diff, want, "{name}: --diff and --fix disagree");
         d.run(&["check", "--fix", "--unsafe-fixes", name], "");
         assert_eq!(

@@ -19,7 +19,7 @@ use serde::Serialize;
 use std::io;
 
 /// The output formats of `tact check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Diagnostics with the note's text and labelled spans (miette).
     Human,

@@ -75,8 +75,6 @@ pub enum Item {
 /// A watched note file (one note, or a JSONL/CSV batch).
 #[derive(Debug, Clone)]
 pub struct NoteFile {
-    /// Its absolute path.
-    pub abs: PathBuf,
     hash: Option<u64>,
     /// What it holds, in file order.
     pub items: Vec<Item>,
@@ -984,7 +982,6 @@ impl State {
                     self.notes.insert(
                         shown.to_owned(),
                         NoteFile {
-                            abs: abs.to_path_buf(),
                             hash,
                             items: vec![item],
                         },
@@ -1026,14 +1023,8 @@ impl State {
             })
             .collect();
         cy.changed.insert(shown.to_owned());
-        self.notes.insert(
-            shown.to_owned(),
-            NoteFile {
-                abs: abs.to_path_buf(),
-                hash,
-                items,
-            },
-        );
+        self.notes
+            .insert(shown.to_owned(), NoteFile { hash, items });
         to_check.insert(shown.to_owned());
     }
 

@@ -1,11 +1,11 @@
 //! `tact init` and `tact new rule`: write a working project or rule that
 //! passes `tact test` and `tact check` at once. Never overwrites a file.
 
-use crate::app::Outcome;
-use crate::config::{FILE_NAME, Project};
-use crate::plugin::meta::Kind;
-use crate::problem::Problem;
+use crate::cli::Outcome;
 use std::path::{Path, PathBuf};
+use tact::config::{FILE_NAME, Project};
+use tact::plugin::meta::Kind;
+use tact::problem::Problem;
 
 const CONFIG: &str = r#"# tact project config. Paths are relative to this file.
 plugins = ["plugins"]          # plugin folders: one sub-folder per pack
@@ -199,7 +199,7 @@ fn rule_folder(
     dir: Option<&Path>,
 ) -> Result<(PathBuf, String), Problem> {
     if let Some(d) = dir {
-        let own = crate::plugin::manifest_name(&d.join("pack.toml")).or_else(|| {
+        let own = tact::plugin::manifest_name(&d.join("pack.toml")).or_else(|| {
             let abs = std::env::current_dir()
                 .map(|c| c.join(d))
                 .unwrap_or_else(|_| d.to_path_buf());

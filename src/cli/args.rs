@@ -1,6 +1,5 @@
 //! The command line (clap derive). Flags are documented here, next to their fields.
 
-use crate::render::Format;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -64,7 +63,7 @@ pub enum Command {
     #[command(subcommand)]
     New(NewCommand),
     /// Check notes, then again on every change to notes, rules, rulebooks or tact.toml.
-    Watch(crate::watch::WatchArgs),
+    Watch(super::watch::WatchArgs),
     /// Measure the rules on labelled notes: verdicts, score quartiles or outcomes.
     Eval(EvalArgs),
     /// Run the rules' test cases (`<rule>.test.toml` beside each rule).
@@ -102,6 +101,31 @@ pub enum RuleKind {
     Rewrite,
 }
 
+/// The output formats of `tact check` (see `render::Format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// Diagnostics with the note's text and labelled spans.
+    Human,
+    /// One JSON document: findings, errors and a summary (schema in README).
+    Json,
+    /// GitHub Actions workflow commands (`::error file=…`).
+    Github,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+}
+
+impl From<FormatArg> for tact::render::Format {
+    fn from(f: FormatArg) -> Self {
+        use tact::render::Format;
+        match f {
+            FormatArg::Human => Format::Human,
+            FormatArg::Json => Format::Json,
+            FormatArg::Github => Format::Github,
+            FormatArg::Sarif => Format::Sarif,
+        }
+    }
+}
+
 /// Options of `tact check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -113,7 +137,7 @@ pub struct CheckArgs {
     pub rulebook: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
+    pub format: FormatArg,
     /// Exit 1 when there are more warnings than this.
     #[arg(long, value_name = "N")]
     pub max_warnings: Option<usize>,
@@ -171,7 +195,7 @@ pub struct EvalArgs {
     pub select: Vec<String>,
     /// The channel of notes that do not say theirs.
     #[arg(long, value_parser = parse_channel)]
-    pub channel: Option<crate::note::Channel>,
+    pub channel: Option<tact::note::Channel>,
     /// Treat every note as a follow-up (a nudge after no reply).
     #[arg(long)]
     pub followup: bool,
@@ -204,6 +228,6 @@ fn parse_fraction(s: &str) -> Result<f64, String> {
     }
 }
 
-fn parse_channel(s: &str) -> Result<crate::note::Channel, String> {
-    crate::note::Channel::parse(s).ok_or_else(|| crate::note::Channel::unknown(s))
+fn parse_channel(s: &str) -> Result<tact::note::Channel, String> {
+    tact::note::Channel::parse(s).ok_or_else(|| tact::note::Channel::unknown(s))
 }

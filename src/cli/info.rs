@@ -1,12 +1,13 @@
 //! The listing and documentation commands: `rules`, `explain`, `rulebooks`, `test`.
 
-use crate::app::{Outcome, report_load_problems};
-use crate::plugin::Rule;
-use crate::problem::Problem;
-use crate::testing;
-use crate::workspace::Workspace;
+use crate::cli::{Outcome, print, report_load_problems};
+use std::fmt::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
+use tact::plugin::Rule;
+use tact::problem::Problem;
+use tact::testing;
+use tact::workspace::Workspace;
 
 fn show(v: &rhai::Dynamic) -> String {
     if let Some(s) = v.read_lock::<rhai::ImmutableString>() {
@@ -21,10 +22,12 @@ fn show(v: &rhai::Dynamic) -> String {
 /// `tact rules [--rulebook X]`.
 pub fn rules(ws: &Workspace, rulebook: Option<&str>, color: bool) -> Outcome {
     let failed = report_load_problems(ws, color);
+    let mut out = String::new();
     match rulebook {
         None => {
             for r in ws.rules.rules.values() {
-                println!(
+                let _ = writeln!(
+                    out,
                     "{:<30} {:<5} {:<7} {}",
                     r.id,
                     r.meta.level.as_str(),
@@ -42,7 +45,7 @@ pub fn rules(ws: &Workspace, rulebook: Option<&str>, color: bool) -> Outcome {
                         .get(id)
                         .map(|r| r.meta.summary.as_str())
                         .unwrap_or("");
-                    println!("{:<30} {:<5} {}", id, s.level.as_str(), summary);
+                    let _ = writeln!(out, "{:<30} {:<5} {}", id, s.level.as_str(), summary);
                 }
             }
             Err(problems) => {
@@ -53,10 +56,9 @@ pub fn rules(ws: &Workspace, rulebook: Option<&str>, color: bool) -> Outcome {
             }
         },
     }
-    if failed {
-        Outcome::Error
-    } else {
-        Outcome::Clean
+    match print(&out) {
+        Outcome::Clean if failed => Outcome::Error,
+        o => o,
     }
 }
 
@@ -71,8 +73,7 @@ pub fn explain(ws: &Workspace, id: &str, color: bool) -> Outcome {
             return Outcome::Error;
         }
     };
-    print!("{}", explain_text(rule));
-    Outcome::Clean
+    print(&explain_text(rule))
 }
 
 /// The text `tact explain` prints for a rule.
@@ -141,6 +142,11 @@ pub fn explain_text(rule: &Rule) -> String {
 /// `tact rulebooks [NAME]`.
 pub fn rulebooks(ws: &Workspace, name: Option<&str>, color: bool) -> Outcome {
     let failed = report_load_problems(ws, color);
+    let done = |out: &str| match print(out) {
+        Outcome::Clean if failed => Outcome::Error,
+        o => o,
+    };
+    let mut out = String::new();
     let Some(name) = name else {
         for b in ws.rulebooks.books.values() {
             let extends = b
@@ -154,42 +160,71 @@ pub fn rulebooks(ws: &Workspace, name: Option<&str>, color: bool) -> Outcome {
             } else {
                 format!(" (extends {extends})")
             };
-            println!("{:<14} {}{}", b.name, b.description, extends);
+            let _ = writeln!(out, "{:<14} {}{}", b.name, b.description, extends);
         }
-        return if failed {
-            Outcome::Error
-        } else {
-            Outcome::Clean
-        };
+        return done(&out);
     };
     match ws.rulebooks.resolve(name, &ws.rules) {
         Ok(book) => {
             let raw = &ws.rulebooks.books[name];
-            println!("# {}\n\n{}\n", book.name, book.description);
+            let _ = writeln!(out, "# {}\n\n{}\n", book.name, book.description);
             if !raw.audience.is_empty() {
-                println!("Audience: {}", raw.audience);
+                let _ = writeln!(out, "Audience: {}", raw.audience);
             }
             if !raw.goal.is_empty() {
-                println!("Goal: {}", raw.goal);
+                let _ = writeln!(out, "Goal: {}", raw.goal);
             }
-            println!(
+            let _ = writeln!(
+                out,
                 "Applies: {}  (source: {})\n",
                 book.chain.join(" → "),
                 raw.path
             );
-            for (id, s) in &book.rules {
+            let line = |out: &mut String, id: &str, s: &tact::rulebook::ActiveSetting| {
                 let opts: Vec<String> = s
                     .options
                     .iter()
                     .map(|(k, v)| format!("{k} = {}", show(v)))
                     .collect();
-                println!("{:<30} {:<5} {}", id, s.level.as_str(), opts.join(", "));
+                let _ = writeln!(
+                    out,
+                    "{:<30} {:<5} {}",
+                    id,
+                    s.level.as_str(),
+                    opts.join(", ")
+                );
+            };
+            for (id, s) in &book.rules {
+                line(&mut out, id, s);
             }
-            if failed {
-                Outcome::Error
-            } else {
-                Outcome::Clean
+            // What differs for messages and InMails, where anything does.
+            for (channel, rules) in &book.channel_rules {
+                let changed: Vec<_> = book
+                    .rules
+                    .keys()
+                    .chain(rules.keys())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .filter(|id| {
+                        let (a, b) = (book.rules.get(*id), rules.get(*id));
+                        a.map(|s| (s.level, format!("{:?}", s.options)))
+                            != b.map(|s| (s.level, format!("{:?}", s.options)))
+                    })
+                    .collect();
+                if changed.is_empty() {
+                    continue;
+                }
+                let _ = writeln!(out, "\nFor channel = \"{}\":", channel.as_str());
+                for id in changed {
+                    match rules.get(id) {
+                        Some(s) => line(&mut out, id, s),
+                        None => {
+                            let _ = writeln!(out, "{id:<30} off");
+                        }
+                    }
+                }
             }
+            done(&out)
         }
         Err(problems) => {
             for p in problems {

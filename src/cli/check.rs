@@ -1,0 +1,222 @@
+//! `tact check`: check notes on the stream, report them in input order, and
+//! write fixes where they go.
+
+use super::Outcome;
+use super::config::{CheckConfig, Mode};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::ops::ControlFlow;
+use tact::input;
+use tact::problem::Problem;
+use tact::render::{self, Reporter, Summary};
+use tact::run::stream::stream;
+use tact::workspace::{Checked, FixResult, ReportedOnce, Workspace};
+
+/// `tact check`.
+pub fn check(ws: &Workspace, cfg: &CheckConfig) -> Outcome {
+    // With --fix on stdin the fixed note owns stdout, and with --diff the
+    // diff does: diagnostics go to stderr.
+    let mut reporter: Box<dyn Reporter> =
+        render::reporter(cfg.format, cfg.color, cfg.report_to_stderr);
+    let mut summary = Summary {
+        dry_run: matches!(cfg.mode, Mode::Diff(_)),
+        ..Summary::default()
+    };
+    let mut failed = false;
+    for p in &ws.problems {
+        failed = true;
+        summary.problems += 1;
+        let _ = reporter.problem(p);
+    }
+    let fix = cfg.fix_mode();
+    let mut batches = Batches::default();
+    let mut broken = ReportedOnce::default();
+    let mut io_error = None;
+    stream(
+        input::notes(&cfg.paths, cfg.template),
+        |item| ws.check_item(cfg.rulebook.as_deref(), fix, item),
+        |checked| {
+            match checked {
+                Checked::Problem(p) => {
+                    failed = true;
+                    summary.problems += 1;
+                    let _ = reporter.problem(&p);
+                }
+                Checked::Note {
+                    note,
+                    rulebook,
+                    result: Err(problems),
+                    ..
+                } => {
+                    failed = true;
+                    for p in broken.problems(&note, &rulebook, problems) {
+                        summary.problems += 1;
+                        let _ = reporter.problem(&p);
+                    }
+                }
+                Checked::Note {
+                    mut note,
+                    rulebook,
+                    result: Ok(mut report),
+                    fixed,
+                } => {
+                    if let Some(fx) = fixed {
+                        match write_fix(cfg, &fx, &mut batches) {
+                            Ok(()) => summary.fixed += fx.applied,
+                            Err(p) => {
+                                failed = true;
+                                if let Some(p) = p {
+                                    summary.problems += 1;
+                                    let _ = reporter.problem(&p);
+                                }
+                                // Nothing was written: report the note as it is on disk.
+                                report = fx.original_report.clone();
+                                note = fx.original.clone();
+                            }
+                        }
+                        if let Some(c) = &fx.conflict {
+                            failed = true;
+                            summary.problems += 1;
+                            let _ = reporter.problem(&Problem::error(
+                                "tact::fix::conflict",
+                                format!("{}: {c}", note.origin),
+                            ));
+                        }
+                    }
+                    failed |= !report.failures.is_empty();
+                    summary.add(&report);
+                    if let Err(e) = reporter.note(&note, &report, &rulebook) {
+                        io_error = Some(e);
+                        return ControlFlow::Break(());
+                    }
+                }
+            }
+            ControlFlow::Continue(())
+        },
+    );
+    if let Some(e) = io_error {
+        // A closed pipe (`tact check … | head`) is not an error.
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return if failed {
+                Outcome::Error
+            } else {
+                Outcome::Clean
+            };
+        }
+        eprintln!("error: cannot write output: {e}");
+        return Outcome::Error;
+    }
+    if matches!(cfg.mode, Mode::Fix(_)) {
+        for p in write_batches(cfg, &batches) {
+            failed = true;
+            summary.problems += 1;
+            let _ = reporter.problem(&p);
+        }
+    }
+    let _ = reporter.finish(&summary);
+    if let Some(max) = cfg.max_warnings
+        && summary.warnings > max
+    {
+        eprintln!(
+            "error: {} warnings, more than --max-warnings {max}",
+            summary.warnings
+        );
+    }
+    if failed {
+        Outcome::Error
+    } else if summary.errors > 0 || cfg.max_warnings.is_some_and(|m| summary.warnings > m) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    }
+}
+
+/// Fixed texts of batch rows (file → row → text), and the batches found in
+/// folders that `--fix` cannot write (reported once each).
+#[derive(Default)]
+struct Batches {
+    rows: BTreeMap<String, BTreeMap<usize, String>>,
+    refused: std::collections::BTreeSet<String>,
+}
+
+/// Where a fixed note goes: `--diff` prints a diff, stdin goes to stdout,
+/// a file is rewritten in place (atomically; front matter untouched), and a
+/// batch row is kept for [`write_batches`].
+/// Fixed batch rows are collected by file and written out at the end.
+/// `Err(None)`: not written, and already reported.
+fn write_fix(
+    cfg: &CheckConfig,
+    fx: &FixResult,
+    batches: &mut Batches,
+) -> Result<(), Option<Problem>> {
+    let (original, fixed) = (&fx.original, &fx.fixed);
+    if matches!(cfg.mode, Mode::Diff(_)) {
+        if original.source != fixed.source {
+            let name = original.origin.to_string();
+            let diff = tact::fix::unified_diff(&original.source, &fixed.source, &name, &name);
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`--diff | head`) ends the diff quietly.
+            if let Err(e) = out.write_all(diff.as_bytes())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(Some(Problem::error(
+                    "tact::output",
+                    format!("cannot write the diff: {e}"),
+                )));
+            }
+        }
+        return Ok(());
+    }
+    if let Some(row) = original.origin.row {
+        // Only a batch named on the command line has an `--output`; one found
+        // in a folder cannot be fixed, and is reported as it is.
+        if cfg.output.is_none() || !cfg.paths.contains(&original.origin.path) {
+            if !batches.refused.insert(original.origin.path.clone()) {
+                return Err(None);
+            }
+            return Err(Some(Problem::error(
+                "tact::usage",
+                format!(
+                    "`{}` not fixed: `--fix` on a JSONL or CSV batch needs it named with `--output FILE`",
+                    original.origin.path
+                ),
+            )
+            .help("run `tact check --fix BATCH --output FIXED` for the batch on its own")));
+        }
+        if original.source != fixed.source {
+            batches
+                .rows
+                .entry(original.origin.path.clone())
+                .or_default()
+                .insert(row, fixed.source.clone());
+        }
+        return Ok(());
+    }
+    if original.origin.path == "-" {
+        let mut out = std::io::stdout().lock();
+        let _ = out
+            .write_all(fixed.source.as_bytes())
+            .and_then(|()| out.flush());
+        return Ok(());
+    }
+    if original.source == fixed.source {
+        return Ok(());
+    }
+    tact::fix_output::write_atomically(std::path::Path::new(&original.origin.path), &fixed.source)
+        .map_err(Some)
+}
+
+/// Writes each fixed batch to `--output` (every batch input, even one without fixes).
+fn write_batches(cfg: &CheckConfig, batches: &Batches) -> Vec<Problem> {
+    let Some(output) = &cfg.output else {
+        return vec![];
+    };
+    let empty = BTreeMap::new();
+    cfg.paths
+        .iter()
+        .filter(|p| input::kind_of(std::path::Path::new(p)) != input::Kind::Note)
+        .filter_map(|p| {
+            tact::fix_output::write_batch(p, output, batches.rows.get(p).unwrap_or(&empty)).err()
+        })
+        .collect()
+}

@@ -1,0 +1,121 @@
+//! Raw flags resolved once into what a run does (ripgrep's low-level args
+//! into high-level args): usage mistakes are found here, before anything
+//! loads, and the rest of the command line never looks at flags.
+
+use super::args::{CheckArgs, FormatArg};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use tact::finding::Safety;
+use tact::input::{self, Kind};
+use tact::problem::Problem;
+use tact::render::Format;
+
+/// What `tact check` does with the findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Report them.
+    Report,
+    /// Apply the fixes of this safety and report what is left.
+    Fix(Safety),
+    /// Print the fixes of this safety as a diff; change nothing.
+    Diff(Safety),
+}
+
+/// A resolved `tact check` run.
+#[derive(Debug)]
+pub struct CheckConfig {
+    /// Notes, folders, batches or `-`.
+    pub paths: Vec<String>,
+    /// The rulebook for every note, overriding their own.
+    pub rulebook: Option<String>,
+    /// The report format.
+    pub format: Format,
+    /// Colour on the terminal.
+    pub color: bool,
+    /// Exit 1 past this many warnings.
+    pub max_warnings: Option<usize>,
+    /// Placeholders are variables.
+    pub template: bool,
+    /// Report, fix or diff.
+    pub mode: Mode,
+    /// Where a fixed batch is written.
+    pub output: Option<PathBuf>,
+    /// Findings go to stderr because stdout carries a fixed note or a diff.
+    pub report_to_stderr: bool,
+}
+
+impl CheckConfig {
+    /// Resolves the flags of `tact check`, or says what is wrong with them.
+    pub fn resolve(args: CheckArgs, color: bool) -> Result<CheckConfig, Problem> {
+        let usage = |m: &str| Problem::error("tact::usage", m.to_owned());
+        let mut paths = args.paths;
+        if paths.is_empty() {
+            if std::io::stdin().is_terminal() {
+                return Err(usage(
+                    "nothing to check: give note files or folders, or pipe a note on stdin (`-`)",
+                ));
+            }
+            paths.push("-".into());
+        }
+        let safety = if args.unsafe_fixes {
+            Safety::Unsafe
+        } else {
+            Safety::Safe
+        };
+        let mode = match (args.fix, args.diff) {
+            (true, _) => Mode::Fix(safety),
+            (false, true) => Mode::Diff(safety),
+            (false, false) => Mode::Report,
+        };
+        let fixing_stdin = args.fix && paths.iter().any(|p| p == "-");
+        if fixing_stdin && args.format != FormatArg::Human {
+            return Err(usage(
+                "`--fix` on stdin writes the fixed note to stdout; use the human format",
+            ));
+        }
+        let batches = paths
+            .iter()
+            .filter(|p| input::kind_of(Path::new(p)) != Kind::Note)
+            .count();
+        if args.output.is_some() && !args.fix {
+            return Err(usage(
+                "`--output` is where `--fix` writes a fixed batch; add `--fix`",
+            ));
+        }
+        if args.fix && batches > 0 {
+            if args.output.is_none() {
+                return Err(
+                    usage("`--fix` on a JSONL or CSV batch needs `--output FILE`").help(
+                        "the batch is written to FILE with the same rows and columns, only the text fixed",
+                    ),
+                );
+            }
+            if batches > 1 || paths.len() > 1 {
+                return Err(usage("`--fix --output` takes one batch file"));
+            }
+        }
+        Ok(CheckConfig {
+            report_to_stderr: fixing_stdin || args.diff,
+            paths,
+            rulebook: args.rulebook,
+            format: args.format.into(),
+            color,
+            max_warnings: args.max_warnings,
+            template: args.template,
+            mode,
+            output: args.output,
+        })
+    }
+
+    /// How notes are fixed, when they are.
+    pub fn fix_mode(&self) -> Option<tact::workspace::FixMode> {
+        match self.mode {
+            Mode::Report => None,
+            Mode::Fix(safety) => Some(tact::workspace::FixMode {
+                safety,
+                diff: false,
+            }),
+            Mode::Diff(safety) => Some(tact::workspace::FixMode { safety, diff: true }),
+        }
+    }
+}

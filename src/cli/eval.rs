@@ -1,0 +1,153 @@
+//! `tact eval`: measure the rules on labelled notes.
+
+use super::Outcome;
+use super::args::{EvalArgs, EvalFormat};
+use super::report_load_problems;
+use std::ops::ControlFlow;
+use tact::eval::render::{Floors, human, json};
+use tact::eval::{Labels, Observed, Options, Tally};
+use tact::input;
+use tact::problem::Problem;
+use tact::render;
+use tact::run::stream::stream;
+use tact::workspace::{Checked, ReportedOnce, Workspace};
+
+/// What the stream hands on for one item.
+enum Evaluated {
+    Note(Observed),
+    Problems(Vec<Problem>),
+    /// Its rulebook has errors: reported once, with the first such note.
+    Unchecked {
+        note: std::sync::Arc<tact::note::Note>,
+        rulebook: String,
+        problems: Vec<Problem>,
+    },
+}
+
+/// `tact eval`.
+pub fn eval(ws: &Workspace, args: &EvalArgs, color: bool) -> Outcome {
+    let mut failed = report_load_problems(ws, color);
+    let mut select = std::collections::BTreeSet::new();
+    for id in &args.select {
+        match ws.rules.resolve(id) {
+            Ok(rule) => {
+                select.insert(rule.id.clone());
+            }
+            Err(e) => {
+                let p = Problem::error("tact::usage", format!("`--select`: no rule `{id}`"))
+                    .help(e.help());
+                eprint!("{}", p.render(color));
+                return Outcome::Error;
+            }
+        }
+    }
+    let options = Options {
+        quartiles: args.split.is_some(),
+        select,
+    };
+    let items = input::notes(&args.paths, args.template).map(|item| {
+        item.map(|mut note| {
+            if note.front.channel.is_none() {
+                note.front.channel = args.channel;
+            }
+            note.front.followup |= args.followup;
+            note
+        })
+    });
+    let resolve = |id: &str| {
+        ws.rules
+            .resolve(id)
+            .map(|r| r.id.clone())
+            .map_err(|e| format!("no rule `{id}` ({})", e.help()))
+    };
+    let mut tally = Tally::default();
+    let mut broken = ReportedOnce::default();
+    stream(
+        items,
+        |item| match ws.check_item(args.rulebook.as_deref(), None, item) {
+            Checked::Problem(p) => Evaluated::Problems(vec![p]),
+            Checked::Note {
+                note,
+                rulebook,
+                result: Err(problems),
+                ..
+            } => Evaluated::Unchecked {
+                note,
+                rulebook,
+                problems,
+            },
+            Checked::Note {
+                note,
+                rulebook,
+                result: Ok(report),
+                ..
+            } => {
+                let labels = match Labels::read(&note, resolve) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        return Evaluated::Problems(vec![Problem::error(
+                            "tact::eval::label",
+                            format!("{}: {}", note.origin, e.0),
+                        )]);
+                    }
+                };
+                let failures: Vec<Problem> = report
+                    .failures
+                    .iter()
+                    .map(render::failure_problem)
+                    .collect();
+                if !failures.is_empty() {
+                    return Evaluated::Problems(failures);
+                }
+                Evaluated::Note(Observed::new(&note, &rulebook, labels, &report, &options))
+            }
+        },
+        |result| {
+            match result {
+                Evaluated::Note(observed) => tally.add(observed),
+                Evaluated::Problems(problems) => {
+                    failed = true;
+                    tally.problem();
+                    for p in problems {
+                        eprint!("{}", p.render(color));
+                    }
+                }
+                Evaluated::Unchecked {
+                    note,
+                    rulebook,
+                    problems,
+                } => {
+                    failed = true;
+                    tally.problem();
+                    for p in broken.problems(&note, &rulebook, problems) {
+                        eprint!("{}", p.render(color));
+                    }
+                }
+            }
+            ControlFlow::Continue(())
+        },
+    );
+    let report = tally.finish(&options);
+    let floors = Floors {
+        precision: args.min_precision,
+        recall: args.min_recall,
+        pass: args.min_pass,
+        balanced_accuracy: args.min_balanced_accuracy,
+        tone: args.min_tone,
+    }
+    .check(&report);
+    let text = match args.format {
+        EvalFormat::Human => human(&report, &floors),
+        EvalFormat::Json => json(&report, &floors),
+    };
+    if super::print(&text) == Outcome::Error {
+        return Outcome::Error;
+    }
+    if failed {
+        Outcome::Error
+    } else if floors.iter().any(|f| !f.ok) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    }
+}

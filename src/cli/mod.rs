@@ -1,0 +1,120 @@
+//! The command line: everything clap- and terminal-specific, at the edge of
+//! the engine. `args` holds the clap types; `config` turns raw flags into a
+//! resolved run; one file per command. Nothing in the library imports this.
+
+pub mod args;
+mod check;
+mod config;
+mod eval;
+mod info;
+mod scaffold;
+mod watch;
+
+use args::{Cli, ColorChoice, Command, NewCommand, RuleKind};
+use std::io::{IsTerminal, Write};
+use tact::config::Project;
+use tact::workspace::Workspace;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing at error level; warnings within `--max-warnings`. Exit 0.
+    Clean,
+    /// Findings that fail the run. Exit 1.
+    Findings,
+    /// Usage, configuration, plugin or input error. Exit 2.
+    Error,
+}
+
+impl Outcome {
+    /// The process exit status.
+    pub fn code(self) -> u8 {
+        match self {
+            Outcome::Clean => 0,
+            Outcome::Findings => 1,
+            Outcome::Error => 2,
+        }
+    }
+}
+
+/// Runs the command line.
+pub fn run(cli: Cli) -> Outcome {
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let project = match Project::load(cli.config.as_deref()) {
+        Ok(p) => p,
+        Err(p) => {
+            eprint!("{}", p.render(color));
+            return Outcome::Error;
+        }
+    };
+    match cli.command {
+        Command::Check(args) => {
+            // Usage mistakes are found before anything loads.
+            let cfg = match config::CheckConfig::resolve(args, color) {
+                Ok(c) => c,
+                Err(p) => {
+                    eprint!("{}", p.render(color));
+                    return Outcome::Error;
+                }
+            };
+            check::check(&Workspace::load(project, &cli.plugins), &cfg)
+        }
+        Command::Rules { rulebook } => info::rules(
+            &Workspace::load(project, &cli.plugins),
+            rulebook.as_deref(),
+            color,
+        ),
+        Command::Explain { rule } => {
+            info::explain(&Workspace::load(project, &cli.plugins), &rule, color)
+        }
+        Command::Rulebooks { name } => info::rulebooks(
+            &Workspace::load(project, &cli.plugins),
+            name.as_deref(),
+            color,
+        ),
+        Command::Init { dir } => scaffold::init(&dir, color),
+        Command::New(NewCommand::Rule { name, kind, dir }) => {
+            let kind = match kind {
+                RuleKind::Check => tact::plugin::meta::Kind::Check,
+                RuleKind::Rewrite => tact::plugin::meta::Kind::Rewrite,
+            };
+            scaffold::new_rule(&project, &name, kind, dir.as_deref(), color)
+        }
+        Command::Eval(args) => eval::eval(&Workspace::load(project, &cli.plugins), &args, color),
+        Command::Watch(args) => watch::run(project, &cli.plugins, &args, color),
+        Command::Test { dirs, filter } => {
+            let mut extra = cli.plugins.clone();
+            extra.extend(dirs.iter().cloned());
+            let ws = Workspace::load(project, &extra);
+            info::test(&ws, &dirs, filter.as_deref(), color)
+        }
+    }
+}
+
+/// Prints load problems to stderr; true when there were any.
+pub fn report_load_problems(ws: &Workspace, color: bool) -> bool {
+    for p in &ws.problems {
+        eprint!("{}", p.render(color));
+    }
+    !ws.problems.is_empty()
+}
+
+/// Writes `text` to stdout. A closed pipe (`tact rules | head`) is a quiet
+/// success; any other write error is reported.
+pub fn print(text: &str) -> Outcome {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Outcome::Clean,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Outcome::Clean,
+        Err(e) => {
+            eprintln!("error: cannot write output: {e}");
+            Outcome::Error
+        }
+    }
+}
