@@ -461,3 +461,101 @@ fn listing_commands() {
     unknown.assert_code(2);
     assert!(unknown.stderr().contains("did you mean `shout`?"));
 }
+
+/// A batch found by walking a folder is handled like one named on the
+/// command line: never reported as fixed when it was not written.
+#[test]
+fn fix_on_a_folder_never_drops_a_batch_fix() {
+    let d = Dir::new();
+    d.write(
+        "dir/b.jsonl",
+        "{\"to\":\"Dana Whitfield\",\"text\":\"Hi {first_name},  I saw your talk at the Ops Summit , and I would be glad to connect here.\"}\n",
+    );
+    let before = d.read("dir/b.jsonl");
+    let run = d.run(&["check", "--fix", "dir"], "");
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("dir/b.jsonl` not fixed")
+            && run.stderr().contains("--output FILE"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!run.stderr().contains("fixed 3"), "{}", run.stderr());
+    // The findings shown are those of the batch as it is on disk.
+    assert!(run.stdout().contains("core/placeholder") || run.stderr().contains("core/placeholder"));
+    assert_eq!(d.read("dir/b.jsonl"), before);
+}
+
+/// A closed stdout (`tact … | head -c1`) is a quiet success, never a panic.
+#[test]
+fn a_closed_pipe_is_a_quiet_success() {
+    use std::process::{Command, Stdio};
+    let d = Dir::new();
+    for i in 0..200 {
+        d.write(
+            &format!("dir/n{i:03}.md"),
+            "Hi, can we schedule a quick call this week?\u{20}\u{20}Let's connect !",
+        );
+    }
+    for args in [
+        vec!["rules"],
+        vec!["rulebooks", "general"],
+        vec!["explain", "core/no-pitch"],
+        vec!["check", "--diff", "dir"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tact"))
+            .args(&args)
+            .current_dir(d.path())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the pipe before tact writes, as a `head` that has had enough does.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !err.contains("stopped unexpectedly") && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            matches!(output.status.code(), Some(0..=2)),
+            "{args:?}: {:?}",
+            output.status
+        );
+    }
+}
+
+/// A broken rulebook used by many notes of a batch: its errors come once,
+/// before the first note that needed it, the same way on every run.
+#[test]
+fn a_broken_rulebooks_errors_come_once_in_input_order() {
+    let d = Dir::new();
+    d.write("tact.toml", "rulebooks = [\"books\"]\n");
+    d.write("books/broken.toml", "[rules]\nnosuch-rule = \"warn\"\n");
+    let mut batch = String::new();
+    for i in 0..5000 {
+        let goal = if i % 2 == 0 { "broken" } else { "general" };
+        batch.push_str(&format!(
+            "{{\"goal\":\"{goal}\",\"text\":\"Hi Sam, I saw your talk at SaaStr and would like to connect to follow your work. {i}\"}}\n"
+        ));
+    }
+    d.write("b.jsonl", &batch);
+    let first = d.run(&["check", "--format", "json", "b.jsonl"], "");
+    first.assert_code(2);
+    let errors = first.json()["errors"].as_array().unwrap().clone();
+    let unknown: Vec<_> = errors
+        .iter()
+        .filter(|e| e["code"] == "tact::rulebook::unknown-rule")
+        .collect();
+    assert_eq!(unknown.len(), 1, "{errors:#?}");
+    // The first error is the rulebook's own, then one line per later note.
+    assert_eq!(errors[0]["code"], "tact::rulebook::unknown-rule");
+    assert!(errors[1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("b.jsonl:3` not checked"));
+    let again = d.run(&["check", "--format", "json", "b.jsonl"], "");
+    assert_eq!(again.json()["errors"], first.json()["errors"]);
+}
