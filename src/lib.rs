@@ -2,19 +2,24 @@
 //!
 //! The pipeline, one module per stage:
 //!
-//! `input` (files, stdin, batches) → [`note`] (front matter, segments) →
-//! [`rulebook`] (which rules, levels, options) → [`run`] (Rhai rules from
-//! [`plugin`], triggered natively) → [`finding`]s and [`fix`]es → [`render`].
+//! [`input`] (files, stdin, batches) → [`note`] (front matter, segments,
+//! judgement facts, tone) → [`rulebook`] (which rules, levels, options, per
+//! channel) → [`run`] (Rhai rules from [`plugin`], triggered natively, on the
+//! one check stream) → [`finding`]s and [`fix`]es → [`render`]. [`workspace`]
+//! loads everything once; [`eval`] measures rules on labelled notes; the
+//! command line lives in the binary, not here.
+//!
+//! An editor or a language server checks a note in memory with [`editor`]:
 //!
 //! ```
-//! use std::sync::Arc;
-//! use tact::{config::Project, note::{Note, Origin}, workspace::Workspace};
-//!
-//! let ws = Workspace::load(Project::default(), &[]);
-//! let checker = ws.checker("sales").expect("the sales rulebook resolves");
-//! let note = Note::parse(Origin::file("note.txt"), "Hi, can we schedule a quick call this week?".into()).unwrap();
-//! let report = checker.check(&Arc::new(note));
-//! assert!(report.findings.iter().any(|f| f.rule == "core/no-pitch"));
+//! let ws = tact::editor::open(std::path::Path::new(".")).expect("the project loads");
+//! let text = "+++\ngoal = \"sales\"\n+++\nHi 😀, can we hop on a quick call?";
+//! let found = tact::editor::check_text(&ws, "note.md", text, None).expect("checked");
+//! let pitch = found.iter().find(|d| d.rule == "core/no-pitch").expect("a pitch");
+//! assert_eq!(&text[pitch.span.start..pitch.span.end], "quick call");
+//! // Columns count chars; LSP counts UTF-16 units, two for the emoji.
+//! assert_eq!((pitch.start.line, pitch.start.column), (4, 23));
+//! assert_eq!((pitch.lsp_start.line, pitch.lsp_start.character), (3, 23));
 //! ```
 #![deny(missing_docs)]
 // `Problem` carries its source text for miette; it is built only on the cold
@@ -22,6 +27,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod config;
+pub mod editor;
 pub mod eval;
 pub mod finding;
 pub mod fix;

@@ -78,6 +78,16 @@ pub struct LineCol {
     pub column: usize,
 }
 
+/// A position as the Language Server Protocol counts it: 0-based line, and
+/// 0-based character offset in UTF-16 code units within the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Utf16Pos {
+    /// 0-based line number.
+    pub line: usize,
+    /// 0-based offset in UTF-16 code units.
+    pub character: usize,
+}
+
 /// Converts byte offsets to line:column for one text.
 pub struct LineIndex<'a> {
     text: &'a str,
@@ -107,6 +117,18 @@ impl<'a> LineIndex<'a> {
         }
     }
 
+    /// The LSP position (0-based line, UTF-16 column) of byte `offset`.
+    pub fn utf16(&self, offset: usize) -> Utf16Pos {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let character = self.text[start..offset].encode_utf16().count();
+        Utf16Pos { line, character }
+    }
+
     /// The byte offset of a 1-based line and 1-based char column, as Rhai
     /// reports positions. Out-of-range values are clamped to the text.
     pub fn offset_of(&self, line: usize, column: usize) -> usize {
@@ -127,6 +149,56 @@ impl<'a> LineIndex<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_positions_count_code_units() {
+        // "é" is one UTF-16 unit, "😀" two; both are more than one byte.
+        let text = "é😀x\nab";
+        let idx = LineIndex::new(text);
+        assert_eq!(
+            idx.utf16(0),
+            Utf16Pos {
+                line: 0,
+                character: 0
+            }
+        );
+        assert_eq!(
+            idx.utf16(2),
+            Utf16Pos {
+                line: 0,
+                character: 1
+            }
+        );
+        assert_eq!(
+            idx.utf16(6),
+            Utf16Pos {
+                line: 0,
+                character: 3
+            }
+        );
+        assert_eq!(
+            idx.utf16(8),
+            Utf16Pos {
+                line: 1,
+                character: 0
+            }
+        );
+        assert_eq!(
+            idx.utf16(3),
+            Utf16Pos {
+                line: 0,
+                character: 1
+            },
+            "inside a char"
+        );
+        assert_eq!(
+            idx.utf16(99),
+            Utf16Pos {
+                line: 1,
+                character: 2
+            }
+        );
+    }
 
     #[test]
     fn line_col_counts_chars_not_bytes() {
