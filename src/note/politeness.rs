@@ -78,6 +78,10 @@ impl Strategy {
         Strategy::Hedges,
         Strategy::Factuality,
     ];
+    /// This strategy's bit in a set of strategies.
+    fn bit(self) -> u32 {
+        1 << (self as u32)
+    }
 
     /// `snake_case` name, e.g. `first_person_start`, used in rule scripts and model weights.
     pub fn name(self) -> &'static str {
@@ -228,11 +232,14 @@ pub fn strategies(text: &str, words: &[WordRef], sentences: &[SentenceRef]) -> V
     for sentence in sentences {
         let s = SentenceWords::new(text, words, sentence);
         for i in 0..s.words.len() {
-            // Most words start no cue: one hashed lookup skips them.
-            if !starts.contains(s.norm(i)) && !starts.contains(s.base(i)) {
+            // Most words start no cue: one hashed lookup skips them, and
+            // picks the strategies worth trying for the rest.
+            let bits = starts.get(s.norm(i)).copied().unwrap_or(0)
+                | starts.get(s.base(i)).copied().unwrap_or(0);
+            if bits == 0 {
                 continue;
             }
-            for strategy in Strategy::ALL {
+            for strategy in Strategy::ALL.into_iter().filter(|st| bits & st.bit() != 0) {
                 if let Some(end) = strategy.cue_end(&s, i) {
                     hits.push(s.hit(strategy, i, end));
                 }
@@ -606,35 +613,42 @@ const NEGATIVE: &[&str] = &[
     "wrong",
 ];
 
-/// Every word a cue can start with: the first word of each cue list's
-/// entries, plus the words matched outside the lists ("appreciate").
-static CUE_STARTS: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+/// For every word a cue can start with (the first word of each cue list's
+/// entries), the strategies whose cues it can start, as bits in
+/// [`Strategy::ALL`] order: one hashed lookup per word decides which
+/// strategies to try there.
+static CUE_STARTS: std::sync::LazyLock<std::collections::HashMap<&'static str, u32>> =
     std::sync::LazyLock::new(|| {
-        [
-            THANKS,
-            DEFERENCE,
-            GREETINGS,
-            APOLOGIES,
-            PLEASE,
-            BTW,
-            WH_WORDS,
-            DIRECT_STARTS,
-            COUNTERFACTUAL,
-            INDICATIVE,
-            FIRST_PERSON,
-            FIRST_PERSON_PLURAL,
-            SECOND_PERSON,
-            FACTUALITY,
-            HEDGES,
-            HEDGE_PHRASES,
-            POSITIVE,
-            NEGATIVE,
-            &["appreciate"],
-        ]
-        .into_iter()
-        .flatten()
-        .filter_map(|cue| cue.split(' ').next())
-        .collect()
+        use Strategy::*;
+        let lists: [(&[&'static str], &[Strategy]); 19] = [
+            (THANKS, &[Gratitude]),
+            (&["appreciate"], &[Gratitude]),
+            (DEFERENCE, &[Deference]),
+            (GREETINGS, &[Greeting]),
+            (POSITIVE, &[PositiveLexicon]),
+            (NEGATIVE, &[NegativeLexicon]),
+            (APOLOGIES, &[Apologizing]),
+            (PLEASE, &[Please, PleaseStart]),
+            (BTW, &[IndirectBtw]),
+            (WH_WORDS, &[DirectQuestion]),
+            (DIRECT_STARTS, &[DirectStart]),
+            (COUNTERFACTUAL, &[Counterfactual]),
+            (INDICATIVE, &[Indicative]),
+            (FIRST_PERSON, &[FirstPersonStart, FirstPerson]),
+            (FIRST_PERSON_PLURAL, &[FirstPersonPlural]),
+            (SECOND_PERSON, &[SecondPerson, SecondPersonStart]),
+            (FACTUALITY, &[Factuality]),
+            (HEDGES, &[Hedges]),
+            (HEDGE_PHRASES, &[Hedges]),
+        ];
+        let mut map = std::collections::HashMap::new();
+        for (cues, strategies) in lists {
+            let bits = strategies.iter().fold(0u32, |b, s| b | s.bit());
+            for first in cues.iter().filter_map(|c| c.split(' ').next()) {
+                *map.entry(first).or_insert(0) |= bits;
+            }
+        }
+        map
     });
 
 /// Whether `word` is in the sorted list `list`.
