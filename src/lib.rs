@@ -26,6 +26,7 @@
 // error path, so its size in `Result` does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod codes;
 pub mod config;
 pub mod editor;
 pub mod eval;

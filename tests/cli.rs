@@ -475,8 +475,7 @@ fn fix_on_a_folder_never_drops_a_batch_fix() {
     let run = d.run(&["check", "--fix", "dir"], "");
     run.assert_code(2);
     assert!(
-        run.stderr().contains("dir/b.jsonl` not fixed")
-            && run.stderr().contains("--output FILE"),
+        run.stderr().contains("dir/b.jsonl` not fixed") && run.stderr().contains("--output FILE"),
         "{}",
         run.stderr()
     );
@@ -552,10 +551,12 @@ fn a_broken_rulebooks_errors_come_once_in_input_order() {
     assert_eq!(unknown.len(), 1, "{errors:#?}");
     // The first error is the rulebook's own, then one line per later note.
     assert_eq!(errors[0]["code"], "tact::rulebook::unknown-rule");
-    assert!(errors[1]["message"]
-        .as_str()
-        .unwrap()
-        .contains("b.jsonl:3` not checked"));
+    assert!(
+        errors[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("b.jsonl:3` not checked")
+    );
     let again = d.run(&["check", "--format", "json", "b.jsonl"], "");
     assert_eq!(again.json()["errors"], first.json()["errors"]);
 }

@@ -64,6 +64,17 @@ pub fn rules(ws: &Workspace, rulebook: Option<&str>, color: bool) -> Outcome {
 
 /// `tact explain RULE`: docs, options with defaults, and the test cases as examples.
 pub fn explain(ws: &Workspace, id: &str, color: bool) -> Outcome {
+    // Diagnostic codes and the host's own findings have entries too.
+    if let Some(code) = tact::codes::describe(id) {
+        return print(&format!("# {}\n\n{}\n", code.code, code.meaning));
+    }
+    if id == tact::run::UNUSED_ALLOW {
+        return print(&format!(
+            "# {id}\n\nA note's `allow` list names a rule that reported nothing on it, that its \
+             rulebook does not enable, or that does not exist (as ESLint and Ruff report unused \
+             suppressions). Remove the entry from `allow`.\n"
+        ));
+    }
     let rule = match ws.rules.resolve(id) {
         Ok(r) => r,
         Err(e) => {

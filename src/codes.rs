@@ -1,0 +1,207 @@
+//! Every diagnostic code tact reports, with what it means: the error
+//! reference (`tact explain CODE` prints an entry; the README lists them).
+//! A test (`tests/codes.rs`) keeps this table and the codes in the source
+//! in step.
+
+/// One diagnostic code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Code {
+    /// The code, e.g. `tact::rulebook::cycle`.
+    pub code: &'static str,
+    /// What it means and what to do.
+    pub meaning: &'static str,
+}
+
+const fn c(code: &'static str, meaning: &'static str) -> Code {
+    Code { code, meaning }
+}
+
+/// Every code, sorted.
+pub const ALL: &[Code] = &[
+    c(
+        "tact::config::channel",
+        "a `[select]` table in `tact.toml` names an unknown channel (request, message, inmail)",
+    ),
+    c(
+        "tact::config::glob",
+        "a `[select]` glob in `tact.toml` is not a valid glob",
+    ),
+    c(
+        "tact::config::read",
+        "`tact.toml` (or `--config FILE`) cannot be read",
+    ),
+    c(
+        "tact::config::syntax",
+        "`tact.toml` is not valid TOML or has an unknown key",
+    ),
+    c(
+        "tact::eval::label",
+        "a labelled row's `verdict`, `expect`, score or outcome columns are not what `tact eval` reads",
+    ),
+    c(
+        "tact::explain::unknown-rule",
+        "`tact explain` names no known rule or code",
+    ),
+    c(
+        "tact::fix::batch",
+        "the fixed batch cannot be written to `--output`",
+    ),
+    c(
+        "tact::fix::conflict",
+        "rules' fixes undo each other; the text before the cycle is kept",
+    ),
+    c(
+        "tact::fix::write",
+        "a fixed note cannot be written back (the file is left as it was)",
+    ),
+    c(
+        "tact::input::csv-header",
+        "a CSV batch has no `text`, `message` or `request` column",
+    ),
+    c("tact::input::empty", "a note file has no text"),
+    c(
+        "tact::input::empty-folder",
+        "a folder holds no `.txt`, `.md`, `.jsonl` or `.csv` files",
+    ),
+    c(
+        "tact::input::front-matter",
+        "a note's `+++` front matter is malformed, unclosed, or has an unknown key",
+    ),
+    c("tact::input::read", "a note file or folder cannot be read"),
+    c(
+        "tact::input::row",
+        "a batch row is malformed (bad JSON or CSV, no text, a wrong value)",
+    ),
+    c("tact::input::too-large", "a note is over the size cap"),
+    c("tact::input::utf8", "a note is not valid UTF-8"),
+    c(
+        "tact::output",
+        "output (a diff, a report) cannot be written",
+    ),
+    c(
+        "tact::plugin::bad-meta",
+        "a rule's `meta()` returned a map with a wrong key or value",
+    ),
+    c("tact::plugin::meta", "a rule's `meta()` failed when called"),
+    c(
+        "tact::plugin::no-check",
+        "a rule file has no `check` function",
+    ),
+    c(
+        "tact::plugin::no-meta",
+        "a rule file has no `meta` function",
+    ),
+    c(
+        "tact::plugin::read",
+        "a plugin folder or rule file cannot be read",
+    ),
+    c("tact::plugin::syntax", "a rule script does not compile"),
+    c(
+        "tact::rule::failed",
+        "a rule failed on a note (threw, exceeded a limit, or returned a wrong shape); the other rules still ran",
+    ),
+    c(
+        "tact::rulebook::channel",
+        "a rulebook's `[channels.NAME]` table names an unknown channel",
+    ),
+    c(
+        "tact::rulebook::cycle",
+        "rulebooks extend each other in a cycle",
+    ),
+    c(
+        "tact::rulebook::duplicate",
+        "a rulebook sets the same rule twice",
+    ),
+    c(
+        "tact::rulebook::entry",
+        "a rulebook entry is neither a level nor a table",
+    ),
+    c(
+        "tact::rulebook::folder",
+        "a rulebook folder from `tact.toml` does not exist",
+    ),
+    c(
+        "tact::rulebook::level",
+        "a rulebook sets an unknown level (off, info, warn, error)",
+    ),
+    c(
+        "tact::rulebook::missing",
+        "no rulebook has the name a note, the config or `--rulebook` gives",
+    ),
+    c(
+        "tact::rulebook::name",
+        "a rulebook's `name` differs from its file name",
+    ),
+    c(
+        "tact::rulebook::option-type",
+        "a rulebook sets an option to a value of the wrong type",
+    ),
+    c("tact::rulebook::read", "a rulebook file cannot be read"),
+    c(
+        "tact::rulebook::syntax",
+        "a rulebook is not valid TOML or has an unknown key",
+    ),
+    c(
+        "tact::rulebook::unknown-option",
+        "a rulebook sets an option the rule does not have",
+    ),
+    c(
+        "tact::rulebook::unknown-rule",
+        "a rulebook names a rule that does not exist",
+    ),
+    c(
+        "tact::rulebook::unusable",
+        "a note was not checked because its rulebook has errors (reported once, above)",
+    ),
+    c(
+        "tact::scaffold::exists",
+        "`tact init` or `tact new` would overwrite a file",
+    ),
+    c(
+        "tact::scaffold::name",
+        "`tact new rule` was given a name that is not kebab-case",
+    ),
+    c(
+        "tact::scaffold::no-plugins",
+        "`tact new rule` found no plugin folder to write to",
+    ),
+    c(
+        "tact::scaffold::pack",
+        "`tact new rule` was given a pack that does not exist",
+    ),
+    c(
+        "tact::scaffold::write",
+        "`tact init` or `tact new` cannot write a file",
+    ),
+    c(
+        "tact::test::no-match",
+        "`tact test --filter` matches no rule",
+    ),
+    c("tact::usage", "the command line's flags do not go together"),
+    c("tact::watch::folder", "`tact watch` cannot watch a folder"),
+    c(
+        "tact::watch::not-checked",
+        "in watch mode, a note was not checked because its rulebook has errors",
+    ),
+    c("tact::watch::notify", "the file watcher reported an error"),
+];
+
+/// What `code` means, if tact reports it.
+pub fn describe(code: &str) -> Option<&'static Code> {
+    ALL.iter().find(|c| c.code == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_sorted_and_unique() {
+        assert!(ALL.windows(2).all(|w| w[0].code < w[1].code));
+        assert_eq!(
+            describe("tact::rulebook::cycle").map(|c| c.code),
+            Some("tact::rulebook::cycle")
+        );
+        assert!(describe("tact::nosuch").is_none());
+    }
+}
