@@ -177,6 +177,10 @@ pub const ALL: &[Code] = &[
         "tact::test::no-match",
         "`tact test --filter` matches no rule",
     ),
+    c(
+        "tact::test::none",
+        "`tact test` found no test cases to run (a wrong folder, or rules without `.test.toml`)",
+    ),
     c("tact::usage", "the command line's flags do not go together"),
     c("tact::watch::folder", "`tact watch` cannot watch a folder"),
     c(

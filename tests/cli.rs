@@ -560,3 +560,19 @@ fn a_broken_rulebooks_errors_come_once_in_input_order() {
     let again = d.run(&["check", "--format", "json", "b.jsonl"], "");
     assert_eq!(again.json()["errors"], first.json()["errors"]);
 }
+
+#[test]
+fn tact_test_with_nothing_to_run_fails_and_unsafe_fixes_need_a_fix_mode() {
+    let d = Dir::new();
+    std::fs::create_dir_all(d.path().join("empty")).unwrap();
+    let run = d.run(&["test", "empty"], "");
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("no test cases in `empty`"),
+        "{}",
+        run.stderr()
+    );
+    let run = d.run(&["check", "--unsafe-fixes", "-"], "Hi Sam");
+    run.assert_code(2);
+    assert!(run.stderr().contains("add one of them"), "{}", run.stderr());
+}

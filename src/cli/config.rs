@@ -57,6 +57,11 @@ impl CheckConfig {
             }
             paths.push("-".into());
         }
+        if args.unsafe_fixes && !args.fix && !args.diff {
+            return Err(usage(
+                "`--unsafe-fixes` applies with `--fix` or `--diff`; add one of them",
+            ));
+        }
         let safety = if args.unsafe_fixes {
             Safety::Unsafe
         } else {

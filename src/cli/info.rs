@@ -281,6 +281,7 @@ pub fn test(ws: &Workspace, dirs: &[PathBuf], filter: Option<&str>, color: bool)
     }
     let (mut passed, mut failed) = (0, 0);
     let mut untested = Vec::new();
+    let mut out = String::new();
     for rule in selected {
         let results = testing::run_rule(ws, rule);
         if results.is_empty() {
@@ -291,15 +292,36 @@ pub fn test(ws: &Workspace, dirs: &[PathBuf], filter: Option<&str>, color: bool)
                 None => passed += 1,
                 Some(why) => {
                     failed += 1;
-                    println!("FAIL {}\n  {}\n", r.name, why.replace('\n', "\n  "));
+                    let _ = writeln!(out, "FAIL {}\n  {}\n", r.name, why.replace('\n', "\n  "));
                 }
             }
         }
     }
     if !untested.is_empty() {
-        println!("no test cases: {}", untested.join(", "));
+        let _ = writeln!(out, "no test cases: {}", untested.join(", "));
     }
-    println!("{passed} passed, {failed} failed");
+    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    if print(&out) == Outcome::Error {
+        return Outcome::Error;
+    }
+    if passed + failed == 0 {
+        // Nothing ran: a wrong folder, or rules without cases, is not a pass.
+        let where_ = if dirs.is_empty() {
+            "the project's rules".to_owned()
+        } else {
+            dirs.iter()
+                .map(|d| format!("`{}`", d.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        eprint!(
+            "{}",
+            Problem::error("tact::test::none", format!("no test cases in {where_}"))
+                .help("a rule's cases live beside it in `<rule>.test.toml`; `tact new rule` writes one")
+                .render(color)
+        );
+        return Outcome::Error;
+    }
     if failed > 0 {
         Outcome::Findings
     } else if load_failed {
