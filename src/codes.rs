@@ -31,12 +31,20 @@ pub const ALL: &[Code] = &[
         "`tact.toml` (or `--config FILE`) cannot be read",
     ),
     c(
+        "tact::config::select",
+        "a `[select]` entry in `tact.toml` is neither a rulebook name nor a table of `rulebook`, `channel`, `followup`",
+    ),
+    c(
         "tact::config::syntax",
         "`tact.toml` is not valid TOML or has an unknown key",
     ),
     c(
         "tact::eval::label",
         "a labelled row's `verdict`, `expect`, score or outcome columns are not what `tact eval` reads",
+    ),
+    c(
+        "tact::eval::nothing",
+        "a `tact eval` floor has nothing to measure: no labelled notes, or no scores to split",
     ),
     c(
         "tact::explain::unknown-rule",
@@ -103,6 +111,10 @@ pub const ALL: &[Code] = &[
     c(
         "tact::rulebook::channel",
         "a rulebook's `[channels.NAME]` table names an unknown channel",
+    ),
+    c(
+        "tact::rulebook::channel-rule",
+        "a rulebook's `[channels.NAME]` table sets a rule that does not apply to that channel",
     ),
     c(
         "tact::rulebook::cycle",

@@ -39,22 +39,15 @@ struct Raw {
     rulebooks: Vec<String>,
     default_rulebook: Option<String>,
     #[serde(default)]
-    select: BTreeMap<String, RawSelection>,
+    select: BTreeMap<String, toml::Value>,
     #[serde(default)]
     limits: Limits,
     #[serde(default)]
     template: TemplateLengths,
 }
 
-/// A `[select]` value: a rulebook name, or a table that may also set the
-/// channel and follow-up flag of the notes the glob matches.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum RawSelection {
-    Rulebook(String),
-    Table(SelectionTable),
-}
-
+/// A `[select]` table: it may set the rulebook, the channel and the
+/// follow-up flag of the notes the glob matches.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SelectionTable {
@@ -194,26 +187,43 @@ impl Project {
                 )
                 .at(src.clone(), at, "here")
             })?;
-            let selection = match value {
-                RawSelection::Rulebook(book) => Selection {
-                    rulebook: Some(book),
-                    ..Selection::default()
-                },
-                RawSelection::Table(t) => Selection {
-                    rulebook: t.rulebook,
-                    channel: match t.channel {
-                        None => None,
-                        Some(c) => Some(Channel::parse(&c).ok_or_else(|| {
-                            Problem::error("tact::config::channel", Channel::unknown(&c)).at(
-                                src.clone(),
-                                at,
-                                "in this selection",
-                            )
-                        })?),
-                    },
-                    followup: t.followup.unwrap_or(false),
-                },
+            let bad = |why: String| {
+                Problem::error(
+                    "tact::config::select",
+                    format!("`[select]` entry `{glob}`: {why}"),
+                )
+                .at(src.clone(), at, "here")
+                .help("write `\"GLOB\" = \"RULEBOOK\"` or `\"GLOB\" = { rulebook = \"…\", channel = \"message\", followup = true }`")
             };
+            let selection =
+                match value {
+                    toml::Value::String(book) => Selection {
+                        rulebook: Some(book),
+                        ..Selection::default()
+                    },
+                    toml::Value::Table(t) => {
+                        let t: SelectionTable = toml::Value::Table(t)
+                            .try_into()
+                            .map_err(|e: toml::de::Error| bad(e.message().trim().to_owned()))?;
+                        Selection {
+                            rulebook: t.rulebook,
+                            channel: match t.channel {
+                                None => None,
+                                Some(c) => Some(Channel::parse(&c).ok_or_else(|| {
+                                    Problem::error("tact::config::channel", Channel::unknown(&c))
+                                        .at(src.clone(), at, "in this selection")
+                                })?),
+                            },
+                            followup: t.followup.unwrap_or(false),
+                        }
+                    }
+                    other => {
+                        return Err(bad(format!(
+                            "a rulebook name or a table, not {}",
+                            other.type_str()
+                        )));
+                    }
+                };
             select.push((g.compile_matcher(), selection));
         }
         Ok(Project {

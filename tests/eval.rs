@@ -305,3 +305,40 @@ fn channels_come_from_batch_columns_and_select_tables() {
         run.stdout()
     );
 }
+
+/// A floor with nothing to measure is a mistake in the command (exit 2),
+/// not a failing rule; `--select` counts only the selected rules.
+#[test]
+fn floors_need_something_to_measure_and_select_narrows_the_table() {
+    let d = Dir::new();
+    d.write("plain.jsonl", "{\"text\":\"Hi Sam, I saw your talk at SaaStr and would like to connect to follow your work.\"}\n");
+    let run = d.run(&["eval", "--min-pass", "0.9", "plain.jsonl"], "");
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("nothing to measure"),
+        "{}",
+        run.stderr()
+    );
+    d.write(
+        "labelled.jsonl",
+        "{\"verdict\":\"bad\",\"expect\":[\"core/clear-intent\",\"core/no-pitch\"],\"goal\":\"sales\",\"text\":\"Hi, can we schedule a quick call this week?\"}\n",
+    );
+    let run = d.run(
+        &[
+            "eval",
+            "--format",
+            "json",
+            "--select",
+            "core/no-pitch",
+            "labelled.jsonl",
+        ],
+        "",
+    );
+    run.assert_code(0);
+    let rules = run.json()["rules"].as_object().unwrap().clone();
+    assert_eq!(
+        rules.keys().collect::<Vec<_>>(),
+        ["core/no-pitch"],
+        "{rules:#?}"
+    );
+}

@@ -60,7 +60,7 @@ pub fn eval(ws: &Workspace, args: &EvalArgs, color: bool) -> Outcome {
             .map(|r| r.id.clone())
             .map_err(|e| format!("no rule `{id}` ({})", e.help()))
     };
-    let mut tally = Tally::default();
+    let mut tally = Tally::new(&options);
     let mut broken = ReportedOnce::default();
     stream(
         items,
@@ -136,6 +136,28 @@ pub fn eval(ws: &Workspace, args: &EvalArgs, color: bool) -> Outcome {
         tone: args.min_tone,
     }
     .check(&report);
+    // A floor with nothing to measure (no labels, no scores) is a mistake in
+    // the command, not a failing rule.
+    let unmeasured: Vec<&str> = floors
+        .iter()
+        .filter(|f| f.value.is_none())
+        .map(|f| f.measure)
+        .collect();
+    if !unmeasured.is_empty() {
+        let p = Problem::error(
+            "tact::eval::nothing",
+            format!(
+                "nothing to measure for {}: {} notes checked, none with the labels it needs",
+                unmeasured.join(", "),
+                report.notes
+            ),
+        )
+        .help("verdicts need `verdict` (and `expect`) columns; quartiles need a `score` column and `--split quartiles`");
+        eprint!("{}", p.render(color));
+        failed = true;
+    } else if report.notes == 0 && !failed {
+        eprintln!("warning: no notes in {}", args.paths.join(", "));
+    }
     let text = match args.format {
         EvalFormat::Human => human(&report, &floors),
         EvalFormat::Json => json(&report, &floors),

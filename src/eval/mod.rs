@@ -422,9 +422,19 @@ pub struct Tally {
     scored: Vec<Scored>,
     /// Sent notes: (audience, version, sent, accepted, replied, fired).
     sent: Vec<(Outcome, Vec<String>)>,
+    /// The rules counted (all when empty): misses of others are not counted.
+    select: BTreeSet<String>,
 }
 
 impl Tally {
+    /// A tally counting only `options.select`'s rules (all when empty).
+    pub fn new(options: &Options) -> Tally {
+        Tally {
+            select: options.select.clone(),
+            ..Tally::default()
+        }
+    }
+
     /// Counts a row that could not be read or checked.
     pub fn problem(&mut self) {
         self.problems += 1;
@@ -453,7 +463,14 @@ impl Tally {
                 }
             }
             if !good {
-                for id in o.labels.expect.iter().filter(|e| !o.fired.contains(e)) {
+                let counted = |id: &&String| self.select.is_empty() || self.select.contains(*id);
+                for id in o
+                    .labels
+                    .expect
+                    .iter()
+                    .filter(counted)
+                    .filter(|e| !o.fired.contains(e))
+                {
                     let r = self.rules.entry(id.clone()).or_default();
                     r.false_negatives += 1;
                     if r.misses.len() < EXAMPLES {

@@ -116,10 +116,12 @@ fn interval(r: &Rate) -> String {
 /// The report as plain text, with the floors last.
 pub fn human(report: &Report, floors: &[FloorCheck]) -> String {
     let mut o = String::new();
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let _ = writeln!(
         o,
-        "{} notes checked, {} rows not checked",
-        report.notes, report.problems
+        "{} checked, {} not checked",
+        plural(report.notes, "note", "notes"),
+        plural(report.problems, "row", "rows")
     );
     if let Some(v) = &report.verdicts {
         let _ = writeln!(

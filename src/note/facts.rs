@@ -1119,11 +1119,21 @@ fn sentence_asks(s: &Sent, prev_asked: bool, prev_question: bool, out: &mut Vec<
     }
 }
 
-/// Whether a sentence asks a favour outright: "please" (or "kindly") opens
-/// the message and a verb follows that is not about connecting or an offer
-/// ("please add me", "please feel free", "please let me know if I can help").
+/// Whether a sentence asks a favour outright: a command opens it ("Send the
+/// deck"), or "please" (or "kindly") and a verb that is not about connecting
+/// or an offer ("please add me", "please feel free", "please let me know if I
+/// can help").
 fn favour(s: &Sent) -> bool {
     let at = s.content;
+    // A bare command opening the message: "Send the deck.", "Tell me more."
+    if s.is(
+        at,
+        "send|forward|review|call|email|text|tell|give|reply|respond|confirm|schedule|book|share",
+    ) && at + 1 < s.hi
+        && !s.question
+    {
+        return true;
+    }
     s.is(at, "please|kindly|pls|plz")
         && at + 1 < s.hi
         && !s.is(
@@ -2741,6 +2751,7 @@ const REF_WORDS: &[&str] = &[
     "fellow",
     "live",
     "livestream",
+    "panel",
     "field",
     "firm",
     "forum",
@@ -2854,13 +2865,13 @@ fn ref_cue(s: &Sent, i: usize) -> Option<(RefKind, usize, usize)> {
         }
         "congrats" | "congratulations" | "kudos" => congrats_ref(s, i),
         "conference" | "summit" | "meetup" | "event" | "webinar" | "workshop" | "hackathon"
-        | "expo" | "offsite" | "bootcamp" | "live" | "livestream" => {
+        | "expo" | "offsite" | "bootcamp" | "live" | "livestream" | "panel" => {
             if w == "live" && !s.is(back(i, 1), "linkedin") {
                 return None;
             }
             // "this is Michelle from the XYZ networking event": where you met.
             let from = (s.clause_start(i)..i).any(|k| s.is(k, "from"))
-                && s.any(s.lo, i, "this|it's|i'm");
+                && s.any(s.lo, i, "this|it's|i'm|here");
             let shared = from
                 || s.any(
                     s.lo,
@@ -3037,11 +3048,13 @@ fn you_verb(w: &str) -> Option<RefKind> {
         "moved" | "joined" | "switched" | "transitioned" | "started" | "pivoted" | "left"
         | "landed" | "moving" | "joining" | "starting" | "relocated" | "returned" => Move,
         "hiring" | "scaling" | "growing" | "expanding" | "raised" | "hired" | "scaled"
-        | "grown" | "expanded" => Company,
+        | "grown" | "expanded" | "hire" | "scale" => Company,
+        "working" | "work" | "researching" | "covering" | "cover" => Work,
         "lead" | "run" | "manage" | "head" | "recruit" | "oversee" | "teach" | "leading"
-        | "running" | "heading" | "managing" => Role,
+        | "running" | "heading" | "managing" | "recruiting" | "teaching" => Role,
         "built" | "launched" | "shipped" | "released" | "created" | "designed" | "open-sourced"
-        | "launching" | "founded" | "co-founded" | "maintain" | "maintained" => Project,
+        | "launching" | "founded" | "co-founded" | "maintain" | "maintained" | "build"
+        | "building" | "shipping" => Project,
         "published" | "written" | "authored" => Article,
         "studied" | "graduated" => School,
         _ => return None,
@@ -3379,6 +3392,8 @@ const REASON_WORDS: &[&str] = &[
     "as",
     "attention",
     "because",
+    "mind",
+    "radar",
     "borrowed",
     "both",
     "breaking",
@@ -3618,6 +3633,9 @@ fn reason_cue(s: &Sent, i: usize) -> bool {
                 && s.is(i + 1, "it|this|that|your|the|those|these")
         }
         "attention" => s.is(back(i, 1), "paying|paid|pay"),
+        // "glad to be on your radar", "keep me in mind for": a candidate's reason.
+        "radar" => s.is(back(i, 1), "your|the"),
+        "mind" => s.is(back(i, 1), "in") && s.is(back(i, 2), "me|us"),
         "as" => {
             s.is(i + 1, "discussed|promised|mentioned|requested")
                 || s.seq(i + 1, &["we|you", "discussed"])

@@ -172,6 +172,7 @@ impl Rulebooks {
             let mut merged = merged.clone();
             for book in chain.iter().filter_map(|n| self.books.get(n)) {
                 for (_, entries) in book.channel_rules.iter().filter(|(c, _)| *c == channel) {
+                    Self::check_channel(book, entries, rules, channel, &mut problems);
                     Self::apply_entries(book, entries, rules, &mut merged, &mut problems);
                 }
             }
@@ -246,6 +247,43 @@ impl Rulebooks {
         stack.pop();
         Self::apply_entries(book, &book.rules, rules, merged, problems);
         chain.push(book.name.clone());
+    }
+
+    /// A `[channels.NAME]` entry for a rule that never runs on that channel
+    /// would be silently ignored: it is an error instead.
+    fn check_channel(
+        book: &Rulebook,
+        entries: &[RuleEntry],
+        rules: &RuleSet,
+        channel: Channel,
+        problems: &mut Vec<Problem>,
+    ) {
+        let src = Source::new(book.path.clone(), book.source.clone());
+        for entry in entries {
+            let Ok(rule) = rules.resolve(&entry.id) else {
+                continue;
+            };
+            if rule.meta.applies_to(channel) {
+                continue;
+            }
+            let applies: Vec<&str> = rule.meta.channels.iter().map(|c| c.as_str()).collect();
+            problems.push(
+                Problem::error(
+                    "tact::rulebook::channel-rule",
+                    format!(
+                        "rule `{}` does not apply to `{}` notes, so this entry would do nothing",
+                        rule.id,
+                        channel.as_str()
+                    ),
+                )
+                .at(src.clone(), entry.id_span, "never runs on this channel")
+                .help(format!(
+                    "`{}` applies to: {}; remove the entry, or write a rule of your own for this channel",
+                    rule.id,
+                    applies.join(", ")
+                )),
+            );
+        }
     }
 
     /// Merges one table of a rulebook's entries into `merged`.
