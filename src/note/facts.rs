@@ -254,7 +254,28 @@ fn extract_with(
         };
         s.content = s.content_start();
         let first_ask = facts.asks.len();
-        sentence_asks(&s, prev_asked, prev_question, &mut facts.asks);
+        // "Could you review my model, and would you introduce me to…?" asks
+        // twice: each request clause is looked at on its own.
+        match second_request(&s) {
+            Some(k) => {
+                let first = Sent {
+                    hi: k,
+                    end: s.words[k - 1].end,
+                    notice: std::cell::Cell::new(None),
+                    ..s
+                };
+                let mut second = Sent {
+                    lo: k + 1,
+                    content: k + 1,
+                    notice: std::cell::Cell::new(None),
+                    ..s
+                };
+                second.content = second.content_start();
+                sentence_asks(&first, prev_asked, prev_question, &mut facts.asks);
+                sentence_asks(&second, true, false, &mut facts.asks);
+            }
+            None => sentence_asks(&s, prev_asked, prev_question, &mut facts.asks),
+        }
         let first_ref = facts.references.len();
         sentence_refs(&s, &mut facts.references);
         if facts.reason.is_none()
@@ -1012,6 +1033,20 @@ struct Found {
     from: usize,
     weak: bool,
     cont: bool,
+}
+
+/// Where a second request starts in a sentence: "and" or "or" followed by
+/// "also", or by a request frame of its own ("would you", "could you",
+/// "can you", "please"), after a first request frame.
+fn second_request(s: &Sent) -> Option<usize> {
+    let frame = |k: usize| {
+        s.seq(k, &["would|could|can|will", "you"])
+            || s.is(k, "please|kindly")
+            || s.seq(k, &["i'd|i", "also", "love|like|appreciate|welcome"])
+    };
+    let opened = (s.content..s.hi).find(|&k| frame(k))?;
+    (opened + 2..s.hi.saturating_sub(1))
+        .find(|&k| s.is(k, "and|or") && (frame(k + 1) || s.is(k + 1, "also") && k + 2 < s.hi))
 }
 
 /// Finds a sentence's asks and appends them to `out`.
@@ -3774,6 +3809,31 @@ mod tests {
     /// The ask kinds of `text`, in order.
     fn asks(text: &str) -> Vec<AskKind> {
         facts(text).asks.iter().map(|a| a.kind).collect()
+    }
+
+    #[test]
+    fn two_requests_in_one_sentence_are_two_asks() {
+        use AskKind::*;
+        assert_eq!(
+            asks("Could you review my data model and also introduce me to your analytics lead?"),
+            [Question, Referral]
+        );
+        assert_eq!(
+            asks("Could you recommend a first project, and would you be open to a short chat?"),
+            [Question, Call]
+        );
+        // One request with two objects is one ask.
+        assert_eq!(asks("Could you share the deck and the notes?"), [Question]);
+    }
+
+    #[test]
+    fn a_bare_command_is_an_ask() {
+        assert_eq!(
+            asks("Tom. Send the pricing deck. Need it today."),
+            [AskKind::Favor]
+        );
+        assert_eq!(asks("Please send me your slides."), [AskKind::Favor]);
+        assert!(asks("Please add me to your network.").is_empty());
     }
 
     /// The reference kinds of `text`, in order.
