@@ -580,3 +580,70 @@ fn human_output_has_a_status_line_per_update() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// `tact watch` and `tact check` agree on which notes they read (a hidden
+/// file and a git-ignored note are skipped by both) and on every finding,
+/// on the shipped examples and on a batch with channels.
+#[test]
+fn watch_and_check_agree_on_notes_and_findings() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut w = Watch::start(|root| {
+        fs::write(
+            root.join("rulebooks/general.toml"),
+            "name = \"general\"\nextends = [\"base\"]\n[rules]\n\"local/shout\" = \"warn\"\n",
+        )
+        .unwrap();
+        for e in fs::read_dir(&examples).unwrap().flatten() {
+            if e.path().extension().is_some_and(|x| x == "md" || x == "txt") {
+                fs::copy(e.path(), root.join("notes").join(e.file_name())).unwrap();
+            }
+        }
+        fs::write(root.join("notes/.hidden.md"), "hello, can we hop on a quick call?").unwrap();
+        fs::write(root.join(".gitignore"), "ignored.md\n").unwrap();
+        fs::write(root.join("notes/ignored.md"), "hello, can we hop on a quick call?").unwrap();
+        fs::write(
+            root.join("notes/batch.jsonl"),
+            "{\"text\":\"hello Sam, can we schedule a quick call this week? https://cal.com/x\"}\n\
+             {\"channel\":\"message\",\"text\":\"hello Sam, thanks for connecting. Here is the guide: https://example.com/g\"}\n\
+             {\"goal\":\"sales\",\"text\":\"I have a solution for you. Want it?\"}\n",
+        )
+        .unwrap();
+    });
+    w.wait("the first check", |c| c.reloaded["initial"] == true);
+    let key = |f: &Value| {
+        (
+            s(&f["file"]),
+            f["row"].as_u64(),
+            s(&f["rule"]),
+            f["span"]["start"].as_u64(),
+            f["span"]["end"].as_u64(),
+            s(&f["level"]),
+        )
+    };
+    let mut watched: Vec<_> = w.last().results["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|file| file["findings"].as_array().unwrap().iter().map(key))
+        .collect();
+    let files: Vec<String> = w.last().results["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| s(&f["file"]))
+        .collect();
+    let check = Command::new(env!("CARGO_BIN_EXE_tact"))
+        .args(["check", "--format", "json", "notes"])
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&check.stdout).unwrap();
+    let mut checked: Vec<_> = json["findings"].as_array().unwrap().iter().map(key).collect();
+    watched.sort();
+    checked.sort();
+    assert!(!files.iter().any(|f| f.contains("hidden") || f.contains("ignored")), "{files:?}");
+    assert!(!checked.iter().any(|k| k.0.contains("hidden") || k.0.contains("ignored")));
+    assert!(checked.len() > 20, "{checked:?}");
+    assert!(checked.iter().any(|k| k.0.ends_with("batch.jsonl")));
+    assert_eq!(watched, checked);
+}
