@@ -230,6 +230,7 @@ fn extract_with(
     let mut w = 0;
     let mut prev_asked = false;
     let mut prev_question = false;
+    let mut connect_at = None;
     for sr in sentences {
         while w < words.len() && words[w].start < sr.start {
             w += 1;
@@ -287,8 +288,16 @@ fn extract_with(
         {
             facts.reason = Some((sr.start, sr.end));
         }
+        if connect_at.is_none() && (s.lo..s.hi).any(|i| s.has(i, CONNECTING) && s.usable(i)) {
+            connect_at = Some((sr.start, sr.end));
+        }
         prev_asked = facts.asks.len() > first_ask;
         prev_question = s.question;
+    }
+    // "Your thread on flaky tests saved us hours. Would love to connect.":
+    // the reference is the reason, whichever sentence asks to connect.
+    if facts.reason.is_none() && !facts.references.is_empty() {
+        facts.reason = connect_at;
     }
     facts.asks.sort_by_key(|a| (a.start, a.kind));
     facts.references.sort_by_key(|r| (r.start, r.kind));
@@ -3427,6 +3436,8 @@ const REASON_WORDS: &[&str] = &[
     "as",
     "attention",
     "because",
+    "hiring",
+    "recruiting",
     "mind",
     "radar",
     "borrowed",
@@ -3668,6 +3679,11 @@ fn reason_cue(s: &Sent, i: usize) -> bool {
                 && s.is(i + 1, "it|this|that|your|the|those|these")
         }
         "attention" => s.is(back(i, 1), "paying|paid|pay"),
+        // A recruiter's reason: "I'm a recruiter at Contoso hiring engineers".
+        "hiring" | "recruiting" => {
+            s.is(back(i, 1), "i'm|we're|am|are|currently|actively|also")
+                || s.has(back(i, 1), CAP) && (s.first_singular() || s.any(s.lo, i, "we|we're|our"))
+        }
         // "glad to be on your radar", "keep me in mind for": a candidate's reason.
         "radar" => s.is(back(i, 1), "your|the"),
         "mind" => s.is(back(i, 1), "in") && s.is(back(i, 2), "me|us"),
@@ -3809,6 +3825,21 @@ mod tests {
     /// The ask kinds of `text`, in order.
     fn asks(text: &str) -> Vec<AskKind> {
         facts(text).asks.iter().map(|a| a.kind).collect()
+    }
+
+    #[test]
+    fn a_reference_is_the_reason_whichever_sentence_connects() {
+        assert_eq!(
+            reason(
+                "Your thread on flaky tests saved my team hours. Thank you! Would love to connect."
+            ),
+            Some("Would love to connect.")
+        );
+        assert_eq!(
+            reason("I'm a recruiter at Contoso hiring backend engineers in Austin."),
+            Some("I'm a recruiter at Contoso hiring backend engineers in Austin.")
+        );
+        assert_eq!(reason("Hi, would love to connect."), None);
     }
 
     #[test]
