@@ -424,7 +424,11 @@ fn write_fix(args: &CheckArgs, fx: &FixResult, batches: &mut Batches) -> Result<
     if original.source == fixed.source {
         return Ok(());
     }
-    crate::fix_output::write_atomically(std::path::Path::new(&original.origin.path), &fixed.source)
+    crate::fix_output::write_atomically(
+        std::path::Path::new(&original.origin.path),
+        &original.source,
+        &fixed.source,
+    )
 }
 
 /// Batches are fixed into `--output`, so `--fix` on a batch needs exactly one

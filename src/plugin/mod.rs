@@ -139,9 +139,41 @@ pub fn describe_error(err: &EvalAltResult) -> (String, Position, Option<&'static
     (msg, err.position(), hint)
 }
 
+/// Refuses a script Rhai could not point into: its positions are 16-bit line
+/// and column numbers, clamped past 65,535, so errors would name the wrong place.
+fn check_positions_fit(file: &RuleFile, src: &Source) -> Result<(), Problem> {
+    let max = usize::from(u16::MAX);
+    let mut start = 0;
+    for (i, line) in file.source.split('\n').enumerate() {
+        if i >= max {
+            return Err(Problem::error(
+                "tact::plugin::too-large",
+                format!("rule `{}` has more than {max} lines", file.id),
+            )
+            .at(src.clone(), Span::new(start, start), "here")
+            .help("split the rule; Rhai positions stop at line 65,535"));
+        }
+        if line.len() > max && line.chars().count() > max {
+            return Err(Problem::error(
+                "tact::plugin::too-large",
+                format!(
+                    "line {} of rule `{}` is over {max} characters",
+                    i + 1,
+                    file.id
+                ),
+            )
+            .at(src.clone(), Span::new(start, start), "this line")
+            .help("break the line; Rhai positions stop at column 65,535"));
+        }
+        start += line.len() + 1;
+    }
+    Ok(())
+}
+
 /// Compiles a rule file and reads its metadata (running `meta()`, never `check`).
 pub fn load(engine: &Engine, file: &RuleFile) -> Result<Rule, Problem> {
     let src = Source::new(file.path.clone(), file.source.clone());
+    check_positions_fit(file, &src)?;
     let mut ast = engine.compile(&*file.source).map_err(|e| {
         let pos = e.position();
         let msg = e.err_type().to_string();
