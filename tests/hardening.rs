@@ -249,3 +249,36 @@ fn input_problems_name_file_and_row_in_every_format() {
     assert_eq!(loc["artifactLocation"]["uri"], "b.jsonl", "{note}");
     assert_eq!(loc["region"]["startLine"], 2, "{note}");
 }
+
+/// `plugins/acme/length.rhai` made every built-in rulebook fail with
+/// "unknown rule `length`": their short ids name core rules first, and an
+/// ambiguous short id in a project rulebook names the candidates.
+#[test]
+fn team_rules_named_like_core_rules_keep_builtin_rulebooks_working() {
+    let d = Dir::new();
+    d.write("tact.toml", "plugins = [\"plugins\"]\n");
+    d.write(
+        "plugins/acme/length.rhai",
+        "//! Team length.\nfn meta() { #{ level: \"warn\" } }\nfn check(note, options) { [] }\n",
+    );
+    d.write(
+        "n.md",
+        "Hi Sam, your talk on pricing was great. I'd like to connect.",
+    );
+    let run = d.run(&["check", "--format", "json", "n.md"], "");
+    run.assert_code(0);
+    assert_eq!(run.json()["summary"]["notes"], 1);
+    d.write(
+        "tact.toml",
+        "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\n",
+    );
+    d.write("rulebooks/mine.toml", "[rules]\nlength = \"warn\"\n");
+    let run = d.run(&["check", "-r", "mine", "n.md"], "");
+    run.assert_code(2);
+    assert!(
+        run.stderr()
+            .contains("could be `acme/length` or `core/length`"),
+        "{}",
+        run.stderr()
+    );
+}

@@ -290,6 +290,19 @@ impl RuleSet {
                 .any(|b| b.split_once('/').is_some_and(|(_, n)| n == id))
     }
 
+    /// Resolves an id written in a rulebook of `pack`: a short id names that
+    /// pack's rule when it has one (so a team's `acme/length` cannot capture
+    /// the `length` of the built-in rulebooks), else resolves as [`Self::resolve`].
+    pub fn resolve_in(&self, id: &str, pack: Option<&str>) -> Result<&Arc<Rule>, ResolveError> {
+        if let Some(pack) = pack
+            && !id.contains('/')
+            && let Some(r) = self.rules.get(&format!("{pack}/{id}"))
+        {
+            return Ok(r);
+        }
+        self.resolve(id)
+    }
+
     /// Resolves a full id, or a short id when exactly one pack has it.
     /// The error carries a "did you mean" suggestion where one is close.
     pub fn resolve(&self, id: &str) -> Result<&Arc<Rule>, ResolveError> {

@@ -4,7 +4,7 @@
 use super::{RuleEntry, Rulebook, Rulebooks, Setting};
 use crate::finding::Level;
 use crate::note::Channel;
-use crate::plugin::RuleSet;
+use crate::plugin::{ResolveError, RuleSet};
 use crate::problem::{Problem, Source, did_you_mean};
 use rhai::{Dynamic, Map};
 use std::collections::BTreeMap;
@@ -259,9 +259,27 @@ impl Rulebooks {
         let src = Source::new(book.path.clone(), book.source.clone());
         let mut seen: BTreeMap<String, crate::span::Span> = BTreeMap::new();
         for entry in entries {
-            let rule = match rules.resolve(&entry.id) {
+            let pack = book.pack();
+            let rule = match rules.resolve_in(&entry.id, pack) {
                 Ok(r) => r,
                 Err(_) if rules.is_broken(&entry.id) => continue,
+                Err(ResolveError::Ambiguous(ids)) => {
+                    let ids: Vec<String> = ids.iter().map(|i| format!("`{i}`")).collect();
+                    problems.push(
+                        Problem::error(
+                            "tact::rulebook::ambiguous-rule",
+                            format!(
+                                "rule `{}` in rulebook `{}` is ambiguous: it could be {}",
+                                entry.id,
+                                book.name,
+                                ids.join(" or ")
+                            ),
+                        )
+                        .at(src.clone(), entry.id_span, "several packs have this rule")
+                        .help("write the full id, `pack/name`"),
+                    );
+                    continue;
+                }
                 Err(e) => {
                     problems.push(
                         Problem::error(
