@@ -369,6 +369,11 @@ pub fn check(ws: &Workspace, args: &CheckArgs, color: bool) -> Outcome {
             let _ = reporter.problem(&p);
         }
     }
+    for p in ws.skipped_rules() {
+        failed = true;
+        summary.problems += 1;
+        let _ = reporter.problem(&p);
+    }
     let _ = reporter.finish(&summary);
     if let Some(max) = args.max_warnings
         && summary.warnings > max
@@ -574,6 +579,10 @@ pub fn eval(ws: &Workspace, args: &EvalArgs, color: bool) -> Outcome {
             ControlFlow::Continue(())
         },
     );
+    for p in ws.skipped_rules() {
+        failed = true;
+        eprint!("{}", p.render(color));
+    }
     let report = tally.finish(&options);
     let floors = Floors {
         precision: args.min_precision,

@@ -105,7 +105,7 @@ pub fn describe_error(err: &EvalAltResult) -> (String, Position, Option<&'static
         E::ErrorTerminated(..) => (
             "the rule ran out of time".to_owned(),
             Some(
-                "rule calls must be quick; raise `[limits] time_ms` in tact.toml only if the rule really needs more",
+                "the wall-clock limit is a last resort: the rule did far more than its operations show (huge data?); make it do less",
             ),
         ),
         E::ErrorFunctionNotFound(sig, _) => (

@@ -15,7 +15,8 @@ use crate::span::Span;
 use rhai::{CallFnOptions, Dynamic, Engine, Scope};
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Where `check` is defined in a rule's script (the word `check`).
 fn check_span(rule: &Rule) -> Span {
@@ -244,6 +245,58 @@ impl Lane {
     }
 }
 
+/// How often each rule failed in a run, so a rule failing on every note
+/// stops being called after `max` notes.
+#[derive(Debug)]
+struct Tally {
+    max: usize,
+    /// Set on the first failure: until then no call takes the lock.
+    any: AtomicBool,
+    counts: Mutex<HashMap<String, FailureCount>>,
+}
+
+/// A rule's failures in a run, and the notes it was then skipped on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FailureCount {
+    /// Notes it failed on.
+    pub failed: usize,
+    /// Notes it was not called on because it had failed too often.
+    pub skipped: usize,
+}
+
+impl Tally {
+    fn new(max: usize) -> Tally {
+        Tally {
+            max,
+            any: AtomicBool::new(false),
+            counts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, FailureCount>> {
+        self.counts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `rule` may still be called; if not, counts the skip.
+    fn admit(&self, rule: &str) -> bool {
+        if !self.any.load(Ordering::Relaxed) {
+            return true;
+        }
+        match self.lock().get_mut(rule) {
+            Some(c) if c.failed >= self.max => {
+                c.skipped += 1;
+                false
+            }
+            _ => true,
+        }
+    }
+
+    fn failed(&self, rule: &str) {
+        self.any.store(true, Ordering::Relaxed);
+        self.lock().entry(rule.to_owned()).or_default().failed += 1;
+    }
+}
+
 /// Checks notes against one resolved rulebook, each note with the rules of
 /// its channel. Shared by all threads.
 pub struct Checker {
@@ -255,6 +308,7 @@ pub struct Checker {
     lanes: [OnceLock<Lane>; 3],
     all_rules: Arc<RuleSet>,
     template: TemplateLengths,
+    tally: Tally,
 }
 
 impl Checker {
@@ -272,7 +326,28 @@ impl Checker {
             lanes: Default::default(),
             all_rules: rules,
             template,
+            tally: Tally::new(usize::MAX),
         }
+    }
+
+    /// Stops calling a rule once it has failed on `max` notes.
+    pub fn with_max_failures(mut self, max: usize) -> Checker {
+        self.tally = Tally::new(max);
+        self
+    }
+
+    /// The rules that were skipped on some notes after failing too often,
+    /// with their counts, sorted by id.
+    pub fn skipped(&self) -> Vec<(String, FailureCount)> {
+        let mut out: Vec<_> = self
+            .tally
+            .lock()
+            .iter()
+            .filter(|(_, c)| c.skipped > 0)
+            .map(|(r, c)| (r.clone(), *c))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
     }
 
     /// A checker running one rule with the given options on notes of every
@@ -291,6 +366,7 @@ impl Checker {
             lanes: Default::default(),
             all_rules: rules,
             template,
+            tally: Tally::new(usize::MAX),
         };
         for (lane, channel) in checker.lanes.iter().zip(Channel::ALL) {
             let rules = if rule.meta.applies_to(channel) {
@@ -352,12 +428,18 @@ impl Checker {
             {
                 continue;
             }
+            if !self.tally.admit(&active.rule.id) {
+                continue;
+            }
             match self.call(active, &view, note) {
                 Ok(findings) => {
                     fired[i] = !findings.is_empty();
                     report.findings.extend(findings);
                 }
-                Err(f) => report.failures.push(f),
+                Err(f) => {
+                    self.tally.failed(&active.rule.id);
+                    report.failures.push(f);
+                }
             }
         }
         self.apply_allowances(note, &lane.rules, &mut report, &fired);
