@@ -351,3 +351,65 @@ fn rules_with_too_many_triggers_are_refused_at_load() {
         run.stderr()
     );
 }
+
+/// Core rules ran into "Size of array/object map" or the operation limit on
+/// long notes of repeats that tact accepts: the shipped rulebooks, on every
+/// channel, now check them with no rule failure, and a rule reports at most
+/// 100 findings per note plus one saying how many more.
+#[test]
+fn core_rules_stay_within_limits_on_repetitive_notes() {
+    let d = Dir::new();
+    let repeats = [
+        "u ",
+        "? ",
+        "a  ",
+        "a , ",
+        "{x} ",
+        "[Name] ",
+        "demo ",
+        "I'm sorry to bother you. ",
+        "just ",
+        "Dear Sir, ",
+        "AMAZING ",
+        "Can we talk? ",
+        "https://x.io ",
+        "I ",
+        "we ",
+        "your post ",
+        "Hi Sam, ",
+        "!!! ",
+        "... ",
+        "quick call ",
+    ];
+    let mut rows = String::new();
+    for r in repeats {
+        let text = r.repeat(15_000 / r.len());
+        for extra in [
+            "",
+            ",\"channel\":\"message\"",
+            ",\"followup\":true",
+            ",\"to\":\"Sam Lee\"",
+        ] {
+            rows.push_str(&format!(
+                "{{\"text\":{}{extra}}}\n",
+                serde_json::to_string(&text).unwrap()
+            ));
+        }
+    }
+    d.write("long.jsonl", &rows);
+    // The rulebooks that enable the most core rules between them.
+    for book in ["general", "sales", "follow-up", "networking"] {
+        let run = d.run(&["check", "-r", book, "--format", "json", "long.jsonl"], "");
+        let json = run.json();
+        assert_eq!(json["errors"], serde_json::json!([]), "rulebook {book}");
+        let per_rule_note = json["findings"].as_array().unwrap().iter().fold(
+            std::collections::HashMap::new(),
+            |mut m, f| {
+                *m.entry((f["row"].as_u64(), f["rule"].as_str().unwrap().to_owned()))
+                    .or_insert(0) += 1;
+                m
+            },
+        );
+        assert!(per_rule_note.values().all(|&n| n <= 101), "rulebook {book}");
+    }
+}

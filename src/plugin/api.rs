@@ -158,6 +158,21 @@ impl NoteRef {
             .unwrap_or(Dynamic::UNIT)
     }
 
+    /// At most [`MAX_MATCHES`] of `matches`, counting the rest as dropped.
+    fn capped(&self, matches: impl Iterator<Item = Dynamic>) -> Array {
+        let mut out = Array::new();
+        let mut dropped = 0;
+        for m in matches {
+            if out.len() < MAX_MATCHES {
+                out.push(m);
+            } else {
+                dropped += 1;
+            }
+        }
+        DROPPED.with(|d| d.set(d.get() + dropped));
+        out
+    }
+
     fn find_in_span(&self, within: Span, phrases: &[ImmutableString]) -> Array {
         self.find_with(within, &matcher::phrases(phrases), phrases)
     }
@@ -171,9 +186,10 @@ impl NoteRef {
         let note = self.note();
         let within = within.clamp_to(&note.source);
         let text = &note.source[within.start..within.end];
-        m.find_iter(text)
-            .map(|h| Dynamic::from(self.mk(h.span.shifted(within.start), &phrases[h.phrase])))
-            .collect()
+        self.capped(
+            m.find_iter(text)
+                .map(|h| Dynamic::from(self.mk(h.span.shifted(within.start), &phrases[h.phrase]))),
+        )
     }
 
     fn body_text(&self) -> &str {
@@ -186,18 +202,33 @@ impl NoteRef {
         let within = within.clamp_to(&note.source);
         let text = &note.source[within.start..within.end];
         let re = matcher::regex(pattern)?;
-        Ok(re
-            .captures_iter(text)
-            .map(|c| {
-                let all = c.get(0).expect("group 0 always matches");
-                let inner = c.get(1).map(|g| g.as_str()).unwrap_or("");
-                Dynamic::from(self.mk(
-                    Span::new(all.start(), all.end()).shifted(within.start),
-                    inner,
-                ))
-            })
-            .collect())
+        Ok(self.capped(re.captures_iter(text).map(|c| {
+            let all = c.get(0).expect("group 0 always matches");
+            let inner = c.get(1).map(|g| g.as_str()).unwrap_or("");
+            Dynamic::from(self.mk(
+                Span::new(all.start(), all.end()).shifted(within.start),
+                inner,
+            ))
+        })))
     }
+}
+
+/// The most matches `find`, `find_regex` (and their `_in` forms),
+/// `placeholders`, `asks`, `references` and `strategies` hand a script: one more than the findings a rule may
+/// report on a note, so a rule flagging every match still shows it has more.
+/// Without a cap a long note of repeats made core rules build arrays past
+/// the sandbox's size limits.
+pub const MAX_MATCHES: usize = crate::run::MAX_FINDINGS + 1;
+
+thread_local! {
+    /// Matches left out by the cap during the rule call on this thread.
+    static DROPPED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The matches the cap left out since the last call, and resets the count
+/// (called around each rule call).
+pub fn take_dropped() -> usize {
+    DROPPED.with(|d| d.replace(0))
 }
 
 fn strings(list: &Array) -> RhaiResult<Vec<ImmutableString>> {
@@ -419,12 +450,15 @@ pub fn register(engine: &mut Engine) {
             n.opt(n.note().segments().sign_off)
         })
         .register_get("placeholders", |n: &mut NoteRef| {
+            let all = n.note().segments().placeholders.len();
+            DROPPED.with(|d| d.set(d.get() + all.saturating_sub(MAX_MATCHES)));
             n.0.placeholders
                 .get_or_init(|| {
                     n.note()
                         .segments()
                         .placeholders
                         .iter()
+                        .take(MAX_MATCHES)
                         .map(|p| Dynamic::from(n.mk(p.span, &p.name)))
                         .collect()
                 })
@@ -442,10 +476,11 @@ pub fn register(engine: &mut Engine) {
         .register_get("tone", |n: &mut NoteRef| n.note().tone())
         .register_get("strategies", |n: &mut NoteRef| -> Array {
             let seg = &n.note().segments();
-            seg.strategies
-                .iter()
-                .map(|(k, s)| Dynamic::from(n.mk(*s, k.name())))
-                .collect()
+            n.capped(
+                seg.strategies
+                    .iter()
+                    .map(|(k, s)| Dynamic::from(n.mk(*s, k.name()))),
+            )
         })
         .register_fn("has_strategy", |n: &mut NoteRef, name: &str| {
             n.note()
@@ -456,20 +491,22 @@ pub fn register(engine: &mut Engine) {
         })
         .register_get("asks", |n: &mut NoteRef| -> Array {
             let seg = &n.note().segments();
-            seg.asks
-                .iter()
-                .map(|(k, s)| Dynamic::from(n.mk(*s, k.name())))
-                .collect()
+            n.capped(
+                seg.asks
+                    .iter()
+                    .map(|(k, s)| Dynamic::from(n.mk(*s, k.name()))),
+            )
         })
         .register_get("ask_count", |n: &mut NoteRef| {
             n.note().segments().asks.len() as i64
         })
         .register_get("references", |n: &mut NoteRef| -> Array {
             let seg = &n.note().segments();
-            seg.references
-                .iter()
-                .map(|(k, s)| Dynamic::from(n.mk(*s, k.name())))
-                .collect()
+            n.capped(
+                seg.references
+                    .iter()
+                    .map(|(k, s)| Dynamic::from(n.mk(*s, k.name()))),
+            )
         })
         .register_get("reference_count", |n: &mut NoteRef| {
             n.note().segments().references.len() as i64

@@ -245,6 +245,33 @@ impl Lane {
     }
 }
 
+/// The most findings one rule reports on one note; a last finding says how
+/// many more there were.
+pub const MAX_FINDINGS: usize = 100;
+
+/// Keeps the first [`MAX_FINDINGS`] findings, and says how many more there
+/// were (`dropped` counts matches the API left out, so the count is an upper bound then).
+fn cap_findings(mut findings: Vec<Finding>, dropped: usize, rule: &str) -> Vec<Finding> {
+    if findings.len() <= MAX_FINDINGS {
+        return findings;
+    }
+    let more = findings.len() - MAX_FINDINGS + dropped;
+    let span = findings[MAX_FINDINGS].span;
+    findings.truncate(MAX_FINDINGS);
+    findings.push(Finding {
+        rule: rule.to_owned(),
+        level: Level::Info,
+        span,
+        message: format!(
+            "{}{more} more like these not shown: tact reports at most {MAX_FINDINGS} findings of a rule per note",
+            if dropped > 0 { "up to " } else { "" }
+        ),
+        help: None,
+        fix: None,
+    });
+    findings
+}
+
 /// How often each rule failed in a run, so a rule failing on every note
 /// stops being called after `max` notes.
 #[derive(Debug)]
@@ -466,6 +493,7 @@ impl Checker {
             span,
             note: note.origin.clone(),
         };
+        crate::plugin::api::take_dropped();
         let value: Dynamic = crate::plugin::engine::timed(|| {
             self.engine
                 .call_fn_with_options(options, &mut Scope::new(), &rule.ast, "check", args)
@@ -480,7 +508,10 @@ impl Checker {
             };
             fail(message, hint.map(str::to_owned), span)
         })?;
-        output::findings(value, note, rule, active.level).map_err(|message| {
+        let dropped = crate::plugin::api::take_dropped();
+        output::findings(value, note, rule, active.level)
+            .map(|f| cap_findings(f, dropped, &rule.id))
+            .map_err(|message| {
             let span = check_span(rule);
             fail(
                 format!("`check` returned a wrong shape: {message}"),
