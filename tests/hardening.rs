@@ -413,3 +413,23 @@ fn core_rules_stay_within_limits_on_repetitive_notes() {
         assert!(per_rule_note.values().all(|&n| n <= 101), "rulebook {book}");
     }
 }
+
+/// Rulebooks and configs are read with a bound too: a rulebook that is
+/// `/dev/zero` gets a diagnostic instead of filling memory.
+#[cfg(unix)]
+#[test]
+fn rulebook_and_config_reads_are_bounded() {
+    let d = Dir::new();
+    d.write("tact.toml", "rulebooks = [\"rulebooks\"]\n");
+    std::fs::create_dir_all(d.path().join("rulebooks")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", d.path().join("rulebooks/zero.toml")).unwrap();
+    let run = d.run(&["check", "-r", "zero", "-"], "Hi Sam, great talk.");
+    run.assert_code(2);
+    assert!(run.stderr().contains("over 4 MiB"), "{}", run.stderr());
+    let run = d.run(
+        &["--config", "/dev/zero", "check", "-"],
+        "Hi Sam, great talk.",
+    );
+    run.assert_code(2);
+    assert!(run.stderr().contains("over 4 MiB"), "{}", run.stderr());
+}
