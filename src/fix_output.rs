@@ -90,11 +90,11 @@ pub fn write_batch(
         .prefix(".tact-batch-")
         .tempfile_in(dir)
         .map_err(|e| fail(e.to_string()))?;
-    let reader = BufReader::new(std::fs::File::open(input).map_err(|e| fail(e.to_string()))?);
+    let file = std::fs::File::open(input).map_err(|e| fail(e.to_string()))?;
     let mut out = BufWriter::new(tmp.as_file_mut());
     match crate::input::kind_of(Path::new(input)) {
-        crate::input::Kind::Csv => rewrite_csv(input, reader, &mut out, fixed),
-        _ => rewrite_jsonl(reader, &mut out, fixed),
+        crate::input::Kind::Csv => rewrite_csv(file, &mut out, fixed),
+        _ => rewrite_jsonl(BufReader::new(file), &mut out, fixed),
     }
     .and_then(|()| out.flush().map_err(|e| e.to_string()))
     .map_err(&fail)?;
@@ -177,38 +177,33 @@ fn replace_json_text(line: &[u8], first: bool, text: &str) -> Result<Vec<u8>, St
 }
 
 fn rewrite_csv(
-    input: &str,
-    mut raw: impl BufRead,
+    file: std::fs::File,
     out: &mut impl Write,
     fixed: &BTreeMap<usize, String>,
 ) -> Result<(), String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_path(input)
-        .map_err(|e| e.to_string())?;
-    let mut header: Vec<String> = Vec::new();
-    let mut rec = csv::ByteRecord::new();
-    // Bytes of `raw` copied so far.
-    let mut at = 0u64;
-    while reader
-        .read_byte_record(&mut rec)
-        .map_err(|e| e.to_string())?
-    {
-        let Some(pos) = rec.position() else { continue };
-        if pos.record() == 0 {
-            header = rec
-                .iter()
-                .map(|h| crate::input::header_name(&String::from_utf8_lossy(h)))
-                .collect();
+    use crate::input::RawStep;
+    let mut csv = crate::input::RawCsv::new(file);
+    let mut header: Option<Vec<String>> = None;
+    loop {
+        let (line, raw) = match csv
+            .step()
+            .map_err(|(line, why)| format!("line {line}: {why}"))?
+        {
+            RawStep::End { tail } => return out.write_all(&tail).map_err(|e| e.to_string()),
+            RawStep::Record { line, raw } => (line, raw),
+        };
+        let rec = csv.fields();
+        let Some(header) = &header else {
+            header = Some(
+                rec.iter()
+                    .map(|h| crate::input::header_name(&String::from_utf8_lossy(h)))
+                    .collect(),
+            );
+            out.write_all(&raw).map_err(|e| e.to_string())?;
             continue;
-        }
-        let (start, end) = (pos.byte(), reader.position().byte());
-        std::io::copy(&mut (&mut raw).take(start - at), out).map_err(|e| e.to_string())?;
-        at = start;
-        let head = raw.fill_buf().map_err(|e| e.to_string())?;
-        let line = crate::input::record_line(pos.line(), head);
+        };
         let Some(text) = fixed.get(&line) else {
+            out.write_all(&raw).map_err(|e| e.to_string())?;
             continue;
         };
         let col = crate::input::text_column(|k| {
@@ -217,18 +212,9 @@ fn rewrite_csv(
         })
         .and_then(|k| header.iter().position(|h| h == k))
         .ok_or("no `text`, `message` or `request` column to write the fixes to")?;
-        let len = usize::try_from(end - start).map_err(|e| e.to_string())?;
-        if len > MAX_ROW {
-            return Err(format!("row {line} is too large to rewrite"));
-        }
-        let mut record = vec![0; len];
-        raw.read_exact(&mut record).map_err(|e| e.to_string())?;
-        at = end;
-        out.write_all(&replace_csv_field(&record, col, text))
+        out.write_all(&replace_csv_field(&raw, col, text))
             .map_err(|e| e.to_string())?;
     }
-    std::io::copy(&mut raw, out).map_err(|e| e.to_string())?;
-    Ok(())
 }
 
 /// A raw CSV record with field `col` replaced by `text`, every other byte kept.
@@ -340,6 +326,25 @@ mod tests {
         );
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "no temporary file is left behind");
+    }
+
+    // The rewrite read CSV rows whole, however long: it is bounded like input.
+    #[test]
+    fn batch_fix_output_refuses_csv_rows_over_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.csv");
+        let huge = "a".repeat(crate::input::MAX_ROW_BYTES + 100_000);
+        std::fs::write(&path, format!("id,text\n1,hi\n2,\"{huge}\"\n")).unwrap();
+        let out = dir.path().join("out.csv");
+        let fixed = BTreeMap::from([(2, "hello".to_owned())]);
+        let err = write_batch(path.to_str().unwrap(), &out, &fixed).unwrap_err();
+        assert!(err.message.contains("line 3"), "{}", err.message);
+        assert!(!out.exists());
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
     }
 
     #[cfg(unix)]

@@ -204,7 +204,7 @@ pub fn jsonl(path: String) -> Box<dyn Iterator<Item = Item>> {
 /// bytes from there. After a CRLF record the reader stops between `\r` and
 /// `\n`, so the next record's position is a line early: count the line
 /// breaks it starts with.
-pub fn record_line(position_line: u64, raw: &[u8]) -> usize {
+fn record_line(position_line: u64, raw: &[u8]) -> usize {
     let breaks = raw
         .iter()
         .take_while(|&&b| b == b'\r' || b == b'\n')
@@ -260,6 +260,81 @@ impl Tape {
     }
 }
 
+/// A CSV file read record by record, each with its raw bytes, never holding
+/// more than a row (plus the reader's read-ahead). The header is the first
+/// record. Consecutive raw slices cover the file: copying them all copies it.
+pub struct RawCsv {
+    reader: csv::Reader<Tapped>,
+    tape: Arc<Mutex<Tape>>,
+    record: csv::ByteRecord,
+}
+
+/// One step through a [`RawCsv`].
+pub enum RawStep {
+    /// A record.
+    Record {
+        /// The line it starts on (1-based), as diagnostics name rows.
+        line: usize,
+        /// Its bytes, from the end of the record before.
+        raw: Vec<u8>,
+    },
+    /// The end of the file.
+    End {
+        /// Whatever followed the last record.
+        tail: Vec<u8>,
+    },
+}
+
+impl RawCsv {
+    /// Reads `file` as CSV (`,` and `"`; rows may have any number of fields).
+    pub fn new(file: std::fs::File) -> RawCsv {
+        let tape = Arc::new(Mutex::new(Tape::default()));
+        let tapped = Tapped {
+            file,
+            tape: tape.clone(),
+        };
+        RawCsv {
+            reader: csv::ReaderBuilder::new()
+                .flexible(true)
+                .has_headers(false)
+                .from_reader(tapped),
+            tape,
+            record: csv::ByteRecord::new(),
+        }
+    }
+
+    /// The fields of the last record read.
+    pub fn fields(&self) -> &csv::ByteRecord {
+        &self.record
+    }
+
+    /// Reads the next record. An error (a row over [`MAX_ROW_BYTES`], or a
+    /// read error) names the line it happened on; the file cannot be read on.
+    pub fn step(&mut self) -> Result<RawStep, (usize, String)> {
+        let start = self.reader.position().clone();
+        let read = self.reader.read_byte_record(&mut self.record);
+        let end = self.reader.position().clone();
+        let mut tape = self.tape.lock().unwrap_or_else(|e| e.into_inner());
+        let raw = tape.slice(start.byte(), end.byte()).to_vec();
+        tape.pass(end.byte());
+        drop(tape);
+        let line = record_line(start.line(), &raw);
+        match read {
+            Ok(true) => Ok(RawStep::Record { line, raw }),
+            Ok(false) => Ok(RawStep::End { tail: raw }),
+            Err(e) if e.is_io_error() => Err((
+                line,
+                format!(
+                    "the row is over {} KiB; a row holds at most {} KiB (the rest of the file was not read)",
+                    MAX_ROW_BYTES / 1024,
+                    MAX_ROW_BYTES / 1024
+                ),
+            )),
+            Err(e) => Err((line, format!("malformed CSV: {e}"))),
+        }
+    }
+}
+
 /// The notes of a CSV file with a header row (`text` or `message` column
 /// required). A row over [`MAX_ROW_BYTES`] ends the file (a CSV row cannot be
 /// skipped without reading it); a row with an unbalanced quote, which runs on
@@ -269,19 +344,19 @@ pub fn csv(path: String) -> Box<dyn Iterator<Item = Item>> {
         Ok(f) => f,
         Err(p) => return Box::new(std::iter::once(Err(p))),
     };
-    let tape = Arc::new(Mutex::new(Tape::default()));
-    let tapped = Tapped {
-        file,
-        tape: tape.clone(),
-    };
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(tapped);
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(super::header_name).collect(),
-        Err(e) => {
+    let mut csv = RawCsv::new(file);
+    let headers: Vec<String> = match csv.step() {
+        Ok(RawStep::Record { .. }) => csv
+            .fields()
+            .iter()
+            .map(|h| super::header_name(&String::from_utf8_lossy(h)))
+            .collect(),
+        Ok(RawStep::End { .. }) => vec![],
+        Err((line, why)) => {
             return Box::new(std::iter::once(Err(row_problem(
                 &path,
-                1,
-                format!("cannot read the header row: {e}"),
+                line,
+                format!("cannot read the header row: {why}"),
             ))));
         }
     };
@@ -298,45 +373,35 @@ pub fn csv(path: String) -> Box<dyn Iterator<Item = Item>> {
     if let Some(p) = unknown_column(&path, &headers) {
         return Box::new(std::iter::once(Err(p)));
     }
-    let mut rec = csv::ByteRecord::new();
     let mut done = false;
     Box::new(std::iter::from_fn(move || {
         if done {
             return None;
         }
-        let start = reader.position().clone();
-        let read = reader.read_byte_record(&mut rec);
-        let end = reader.position().clone();
-        let mut tape = tape.lock().unwrap_or_else(|e| e.into_inner());
-        let raw = tape.slice(start.byte(), end.byte());
-        let quotes = raw.iter().filter(|&&b| b == b'"').count();
-        let row = record_line(start.line(), raw);
-        tape.pass(end.byte());
-        drop(tape);
-        match read {
-            Ok(false) => None,
-            Err(e) => {
+        match csv.step() {
+            Ok(RawStep::End { .. }) => None,
+            Err((row, why)) => {
                 done = true;
-                let why = if e.is_io_error() {
-                    format!(
-                        "the row is over {} KiB; a row holds at most {} KiB (the rest of the file was not read)",
-                        MAX_ROW_BYTES / 1024,
-                        MAX_ROW_BYTES / 1024
-                    )
-                } else {
-                    format!("malformed CSV: {e}")
-                };
                 Some(Err(row_problem(&path, row, why)))
             }
-            Ok(true) if quotes % 2 == 1 => Some(Err(row_problem(
-                &path,
-                row,
-                format!(
-                    "a quote is not closed: the row runs on to line {}, taking in the rows between (they were not checked)",
-                    end.line().saturating_sub(1).max(row as u64)
-                ),
-            ))),
-            Ok(true) => Some(csv_row(&path, row, &headers, &rec)),
+            Ok(RawStep::Record { line, raw })
+                if raw.iter().filter(|&&b| b == b'"').count() % 2 == 1 =>
+            {
+                let last = line
+                    + raw
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count()
+                        .saturating_sub(1);
+                Some(Err(row_problem(
+                    &path,
+                    line,
+                    format!(
+                        "a quote is not closed: the row runs on to line {last}, taking in the rows between (they were not checked)",
+                    ),
+                )))
+            }
+            Ok(RawStep::Record { line, .. }) => Some(csv_row(&path, line, &headers, csv.fields())),
         }
     }))
 }

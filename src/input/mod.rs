@@ -4,7 +4,7 @@
 
 mod batch;
 
-pub use batch::{MAX_ROW_BYTES, read_line_bounded, record_line, text_column};
+pub use batch::{MAX_ROW_BYTES, RawCsv, RawStep, read_line_bounded, text_column};
 
 use crate::note::{Note, Origin};
 use crate::plugin::discover::is_noise;

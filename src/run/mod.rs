@@ -318,9 +318,19 @@ impl Tally {
         }
     }
 
-    fn failed(&self, rule: &str) {
+    /// Counts a failure; false when the rule had already failed `max` times
+    /// (a call admitted on another thread just before): that note counts as
+    /// skipped, so no more than `max` failures are ever reported.
+    fn failed(&self, rule: &str) -> bool {
         self.any.store(true, Ordering::Relaxed);
-        self.lock().entry(rule.to_owned()).or_default().failed += 1;
+        let mut counts = self.lock();
+        let c = counts.entry(rule.to_owned()).or_default();
+        if c.failed >= self.max {
+            c.skipped += 1;
+            return false;
+        }
+        c.failed += 1;
+        true
     }
 }
 
@@ -464,8 +474,9 @@ impl Checker {
                     report.findings.extend(findings);
                 }
                 Err(f) => {
-                    self.tally.failed(&active.rule.id);
-                    report.failures.push(f);
+                    if self.tally.failed(&active.rule.id) {
+                        report.failures.push(f);
+                    }
                 }
             }
         }
@@ -571,5 +582,32 @@ impl Checker {
                 fix: None,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Two threads admitted at once could both report a failure past the cap
+    // (4 reported with a cap of 3): the cap on reported failures is exact.
+    #[test]
+    fn failure_tally_reports_at_most_max_failures_under_contention() {
+        let tally = Tally::new(3);
+        let reported = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for _ in 0..25 {
+                        if tally.admit("r") && tally.failed("r") {
+                            reported.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(reported.load(Ordering::Relaxed), 3);
+        let c = tally.lock()["r"];
+        assert_eq!(c.failed + c.skipped, 100);
     }
 }
