@@ -89,7 +89,8 @@ pub fn expand(path: &str) -> Vec<Result<String, Problem>> {
         )
         .help(
             "tact reads .txt, .md, .jsonl and .csv files; hidden and git-ignored files are skipped",
-        )));
+        )
+        .in_input(path, None)));
     }
     files
 }
