@@ -433,3 +433,26 @@ fn rulebook_and_config_reads_are_bounded() {
     run.assert_code(2);
     assert!(run.stderr().contains("over 4 MiB"), "{}", run.stderr());
 }
+
+/// A rulebook can add phrases to a rule's triggers; thousands of them are
+/// refused like thousands declared in the rule's metadata.
+#[test]
+fn rulebooks_adding_too_many_trigger_phrases_are_refused() {
+    let d = Dir::new();
+    d.write("tact.toml", "rulebooks = [\"rulebooks\"]\n");
+    let phrases: Vec<String> = (0..5000).map(|i| format!("\"w{i}\"")).collect();
+    d.write(
+        "rulebooks/big.toml",
+        &format!(
+            "[rules]\nno-pitch = {{ level = \"error\", phrases = [{}] }}\n",
+            phrases.join(",")
+        ),
+    );
+    let run = d.run(&["check", "-r", "big", "-"], "Hi Sam, great talk.");
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("5000 trigger phrases"),
+        "{}",
+        run.stderr()
+    );
+}

@@ -131,6 +131,29 @@ pub(crate) fn convert(value: &toml::Value, default: &Dynamic) -> Result<Dynamic,
     rhai::serde::to_dynamic(value).map_err(|e| e.to_string())
 }
 
+/// Why a rulebook's value for a trigger option is refused: more phrases or
+/// longer ones than a rule's own metadata may declare.
+fn too_many_triggers(
+    meta: &crate::plugin::meta::RuleMeta,
+    key: &str,
+    value: &Dynamic,
+) -> Option<String> {
+    use crate::plugin::meta::{MAX_TRIGGER_BYTES, MAX_TRIGGERS};
+    if !meta.trigger_options.iter().any(|o| o == key) {
+        return None;
+    }
+    let list = value.read_lock::<rhai::Array>()?;
+    if list.len() > MAX_TRIGGERS {
+        return Some(format!(
+            "{} trigger phrases; at most {MAX_TRIGGERS}",
+            list.len()
+        ));
+    }
+    list.iter()
+        .any(|p| p.to_string().len() > MAX_TRIGGER_BYTES)
+        .then(|| format!("a trigger phrase is over {MAX_TRIGGER_BYTES} bytes"))
+}
+
 impl Rulebooks {
     /// Resolves rulebook `name` against the loaded rules, for each channel:
     /// the `[rules]` tables of its `extends` chain in order, then the chain's
@@ -331,6 +354,17 @@ impl Rulebooks {
                 };
                 match convert(value, default) {
                     Ok(v) => {
+                        if let Some(why) = too_many_triggers(&rule.meta, key, &v) {
+                            problems.push(
+                                Problem::error(
+                                    "tact::rulebook::too-many-triggers",
+                                    format!("option `{key}` of rule `{}`: {why}", rule.id),
+                                )
+                                .at(src.clone(), *span, "too large")
+                                .help("trigger phrases gate every note: keep the list short"),
+                            );
+                            continue;
+                        }
                         m.options.insert(key.as_str().into(), v);
                     }
                     Err(why) => problems.push(
