@@ -335,8 +335,11 @@ const LABEL_KEYS: [&str; 21] = [
 /// the politeness corpus's `Score1`…`Score5` are never errors.
 pub fn misspelt_key(key: &str) -> Option<&'static str> {
     let k = key.trim().to_ascii_lowercase();
-    let known = ROW_KEYS.contains(&k.as_str())
-        || LABEL_KEYS.contains(&k.as_str())
+    // `To` in JSON would be ignored: keys are read as written, in lower case.
+    if let Some(exact) = ROW_KEYS.iter().find(|r| **r == k) {
+        return (key != k).then_some(*exact);
+    }
+    let known = LABEL_KEYS.contains(&k.as_str())
         || k.starts_with("context.")
         || k.strip_prefix("score")
             .is_some_and(|n| n.len() == 1 && n.as_bytes()[0].is_ascii_digit());
@@ -397,7 +400,7 @@ pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> Result<Fro
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect(),
-        Some(Value::Array(a)) => a
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => a
             .iter()
             .filter_map(|v| v.as_str().map(str::to_owned))
             .collect(),
@@ -470,6 +473,29 @@ fn json_scalar(v: &serde_json::Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Batch keys were not checked: `goall` was ignored and `To` dropped,
+    // while labels such as `verdict` or `Score3` must stay usable.
+    #[test]
+    fn batch_keys_that_look_misspelt_are_errors_and_labels_are_not() {
+        assert_eq!(misspelt_key("goall"), Some("goal"));
+        assert_eq!(misspelt_key("folowup"), Some("followup"));
+        assert_eq!(misspelt_key("chanel"), Some("channel"));
+        assert_eq!(misspelt_key("To"), Some("to"));
+        for ok in [
+            "to",
+            "goal",
+            "verdict",
+            "Score3",
+            "context.company",
+            "normalized score",
+            "tag",
+            "company",
+            "notes_id",
+        ] {
+            assert_eq!(misspelt_key(ok), None, "{ok}");
+        }
+    }
 
     #[test]
     fn no_front_matter_is_all_body() {
