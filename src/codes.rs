@@ -55,6 +55,10 @@ pub const ALL: &[Code] = &[
         "the fixed batch cannot be written to `--output`",
     ),
     c(
+        "tact::fix::changed",
+        "a file changed on disk after it was checked; the fix was not written (your save wins)",
+    ),
+    c(
         "tact::fix::conflict",
         "rules' fixes undo each other; the text before the cycle is kept",
     ),
@@ -70,6 +74,10 @@ pub const ALL: &[Code] = &[
     c(
         "tact::input::empty-folder",
         "a folder holds no `.txt`, `.md`, `.jsonl` or `.csv` files",
+    ),
+    c(
+        "tact::input::file-name",
+        "a file name is not valid UTF-8; the file was not read",
     ),
     c(
         "tact::input::front-matter",
@@ -105,8 +113,20 @@ pub const ALL: &[Code] = &[
     ),
     c("tact::plugin::syntax", "a rule script does not compile"),
     c(
+        "tact::plugin::too-large",
+        "a rule script is over the size cap",
+    ),
+    c(
         "tact::rule::failed",
         "a rule failed on a note (threw, exceeded a limit, or returned a wrong shape); the other rules still ran",
+    ),
+    c(
+        "tact::rule::skipped",
+        "a rule failed on `[limits] max_failures` notes and was not called on the rest",
+    ),
+    c(
+        "tact::rulebook::ambiguous-rule",
+        "a rulebook's short rule id matches rules of several packs; write the full id",
     ),
     c(
         "tact::rulebook::channel",
@@ -152,6 +172,10 @@ pub const ALL: &[Code] = &[
     c(
         "tact::rulebook::syntax",
         "a rulebook is not valid TOML or has an unknown key",
+    ),
+    c(
+        "tact::rulebook::too-many-triggers",
+        "a rulebook gives a trigger option more phrases than the trigger bounds allow",
     ),
     c(
         "tact::rulebook::unknown-option",

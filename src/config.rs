@@ -141,7 +141,7 @@ impl Project {
                 ..Project::default()
             });
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+        let text = crate::plugin::discover::read_text(&path).map_err(|e| {
             Problem::error(
                 "tact::config::read",
                 format!("cannot read `{}`: {e}", path.display()),

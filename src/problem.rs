@@ -2,7 +2,7 @@
 //! named source and a help line. Load errors, rulebook errors, rule failures,
 //! input errors and findings are all shown through it with miette.
 
-use crate::span::Span;
+use crate::span::{LineIndex, Span};
 use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
 use std::fmt;
 use std::sync::Arc;
@@ -41,6 +41,11 @@ pub struct Problem {
     pub labels: Vec<(Span, String)>,
     /// What to do about it.
     pub help: Option<String>,
+    /// The input file it is about, when that is not the source it points into
+    /// (a batch row's problem points into the row's text).
+    pub input: Option<String>,
+    /// The batch row it is about (1-based, as in diagnostics).
+    pub row: Option<usize>,
     named: Option<NamedSource<Arc<str>>>,
 }
 
@@ -54,8 +59,17 @@ impl Problem {
             source: None,
             labels: vec![],
             help: None,
+            input: None,
+            row: None,
             named: None,
         }
+    }
+
+    /// Names the input file (and batch row) the problem is about.
+    pub fn in_input(mut self, file: impl Into<String>, row: Option<usize>) -> Self {
+        self.input = Some(file.into());
+        self.row = row;
+        self
     }
 
     /// Points the problem at `span` of `source` with a label.
@@ -88,13 +102,42 @@ impl Problem {
         self
     }
 
-    /// The name of the file it points into, if any.
+    /// The file it is about: the input it names, else the file it points into.
     pub fn file(&self) -> Option<&str> {
-        self.source.as_ref().map(|s| s.name.as_str())
+        self.input
+            .as_deref()
+            .or_else(|| self.source.as_ref().map(|s| s.name.as_str()))
+    }
+
+    /// The 1-based line and column of its first label, when it points into
+    /// the file itself (not into a batch row's text).
+    pub fn line_col(&self) -> Option<crate::span::LineCol> {
+        let src = self.source.as_ref()?;
+        let (span, _) = self.labels.first()?;
+        (self.row.is_none()).then(|| LineIndex::new(&src.text).line_col(span.start))
     }
 
     /// Renders with miette's graphical handler (no colour unless `color`).
+    /// A label on a line too wide to draw is shown as `file:line:column`.
     pub fn render(&self, color: bool) -> String {
+        if let Some(src) = self.source.as_ref().filter(|_| self.snippet_too_wide()) {
+            let index = LineIndex::new(&src.text);
+            let mut plain = self.clone();
+            plain.named = None;
+            plain.source = None;
+            plain.labels.clear();
+            for (span, label) in &self.labels {
+                let at = index.line_col(span.start);
+                plain.message.push_str(&format!(
+                    "\n  at {}:{}:{}{}{label}",
+                    src.name,
+                    at.line,
+                    at.column,
+                    if label.is_empty() { "" } else { ": " }
+                ));
+            }
+            return plain.render(color);
+        }
         let theme = if color {
             miette::GraphicalTheme::unicode()
         } else {
@@ -108,6 +151,34 @@ impl Problem {
             out = format!("{}: {}\n", self.code, self.message);
         }
         out
+    }
+}
+
+/// The widest line drawn as a snippet, in chars. miette pads snippet lines
+/// with Rust's formatter, which panics on a width past `u16::MAX`; a line far
+/// narrower than that is already unreadable in a terminal.
+const MAX_SNIPPET_COLUMNS: usize = 4096;
+
+impl Problem {
+    /// Whether a label's lines, or the context line on either side, are wider
+    /// than a snippet may be.
+    fn snippet_too_wide(&self) -> bool {
+        let Some(src) = &self.source else {
+            return false;
+        };
+        let text = &*src.text;
+        self.labels.iter().any(|(span, _)| {
+            // From the start of the line before the label to the end of the line after it.
+            let mut from = text[..span.start].rfind('\n').unwrap_or(0);
+            from = text[..from].rfind('\n').map_or(0, |i| i + 1);
+            let mut to = text[span.end..]
+                .find('\n')
+                .map_or(text.len(), |i| span.end + i + 1);
+            to = text[to..].find('\n').map_or(text.len(), |i| to + i);
+            text[from..to].split('\n').any(|line| {
+                line.len() > MAX_SNIPPET_COLUMNS && line.chars().count() > MAX_SNIPPET_COLUMNS
+            })
+        })
     }
 }
 
@@ -208,5 +279,21 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("do better") && out.contains("this"), "{out}");
+    }
+
+    // miette panicked ("tact stopped unexpectedly") on a label past column
+    // 65,535: such a line is shown as a position, and the position is right.
+    #[test]
+    fn render_survives_labels_past_column_65535() {
+        let text = format!("[rules]\nlength = {{{}nosuch = 1 }}\n", " ".repeat(70_000));
+        let at = text.find("nosuch").unwrap();
+        let p = Problem::error("x::y", "unknown option").at(
+            Source::new("wide.toml", text),
+            Span::new(at, at + 6),
+            "this",
+        );
+        let out = p.render(false);
+        assert!(out.contains("wide.toml:2:70011: this"), "{out}");
+        assert!(out.contains("unknown option"), "{out}");
     }
 }

@@ -81,15 +81,42 @@ impl Workspace {
             return c.clone();
         }
         let result = self.rulebooks.resolve(rulebook, &self.rules).map(|book| {
-            Arc::new(Checker::new(
-                self.engine.clone(),
-                self.rules.clone(),
-                &book,
-                self.project.template.clone(),
-            ))
+            Arc::new(
+                Checker::new(
+                    self.engine.clone(),
+                    self.rules.clone(),
+                    &book,
+                    self.project.template.clone(),
+                )
+                .with_max_failures(self.project.limits.max_failures),
+            )
         });
         cache.insert(rulebook.to_owned(), result.clone());
         result
+    }
+
+    /// One problem per rule that tact stopped calling after it failed on
+    /// `[limits] max_failures` notes, saying on how many notes it was skipped.
+    pub fn skipped_rules(&self) -> Vec<Problem> {
+        let cache = self.checkers.lock().unwrap_or_else(|e| e.into_inner());
+        let mut names: Vec<&String> = cache.keys().collect();
+        names.sort();
+        names
+            .into_iter()
+            .filter_map(|name| cache[name].as_ref().ok())
+            .flat_map(|checker| {
+                checker.skipped().into_iter().map(|(rule, c)| {
+                    Problem::error(
+                        "tact::rule::skipped",
+                        format!(
+                            "rule `{rule}` failed on {} notes; it was not called on {} more (rulebook `{}`)",
+                            c.failed, c.skipped, checker.rulebook
+                        ),
+                    )
+                    .help("fix the rule; `[limits] max_failures` in tact.toml sets when tact gives up on it")
+                })
+            })
+            .collect()
     }
 }
 

@@ -594,13 +594,24 @@ fn watch_and_check_agree_on_notes_and_findings() {
         )
         .unwrap();
         for e in fs::read_dir(&examples).unwrap().flatten() {
-            if e.path().extension().is_some_and(|x| x == "md" || x == "txt") {
+            if e.path()
+                .extension()
+                .is_some_and(|x| x == "md" || x == "txt")
+            {
                 fs::copy(e.path(), root.join("notes").join(e.file_name())).unwrap();
             }
         }
-        fs::write(root.join("notes/.hidden.md"), "hello, can we hop on a quick call?").unwrap();
+        fs::write(
+            root.join("notes/.hidden.md"),
+            "hello, can we hop on a quick call?",
+        )
+        .unwrap();
         fs::write(root.join(".gitignore"), "ignored.md\n").unwrap();
-        fs::write(root.join("notes/ignored.md"), "hello, can we hop on a quick call?").unwrap();
+        fs::write(
+            root.join("notes/ignored.md"),
+            "hello, can we hop on a quick call?",
+        )
+        .unwrap();
         fs::write(
             root.join("notes/batch.jsonl"),
             "{\"text\":\"hello Sam, can we schedule a quick call this week? https://cal.com/x\"}\n\
@@ -638,11 +649,25 @@ fn watch_and_check_agree_on_notes_and_findings() {
         .output()
         .unwrap();
     let json: Value = serde_json::from_slice(&check.stdout).unwrap();
-    let mut checked: Vec<_> = json["findings"].as_array().unwrap().iter().map(key).collect();
+    let mut checked: Vec<_> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(key)
+        .collect();
     watched.sort();
     checked.sort();
-    assert!(!files.iter().any(|f| f.contains("hidden") || f.contains("ignored")), "{files:?}");
-    assert!(!checked.iter().any(|k| k.0.contains("hidden") || k.0.contains("ignored")));
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.contains("hidden") || f.contains("ignored")),
+        "{files:?}"
+    );
+    assert!(
+        !checked
+            .iter()
+            .any(|k| k.0.contains("hidden") || k.0.contains("ignored"))
+    );
     assert!(checked.len() > 20, "{checked:?}");
     assert!(checked.iter().any(|k| k.0.ends_with("batch.jsonl")));
     assert_eq!(watched, checked);

@@ -113,6 +113,11 @@ pub fn check(ws: &Workspace, cfg: &CheckConfig) -> Outcome {
             let _ = reporter.problem(&p);
         }
     }
+    for p in ws.skipped_rules() {
+        failed = true;
+        summary.problems += 1;
+        let _ = reporter.problem(&p);
+    }
     let _ = reporter.finish(&summary);
     if let Some(max) = cfg.max_warnings
         && summary.warnings > max
@@ -202,8 +207,12 @@ fn write_fix(
     if original.source == fixed.source {
         return Ok(());
     }
-    tact::fix_output::write_atomically(std::path::Path::new(&original.origin.path), &fixed.source)
-        .map_err(Some)
+    tact::fix_output::write_atomically(
+        std::path::Path::new(&original.origin.path),
+        &original.source,
+        &fixed.source,
+    )
+    .map_err(Some)
 }
 
 /// Writes each fixed batch to `--output` (every batch input, even one without fixes).

@@ -127,6 +127,10 @@ pub fn eval(ws: &Workspace, args: &EvalArgs, color: bool) -> Outcome {
             ControlFlow::Continue(())
         },
     );
+    for p in ws.skipped_rules() {
+        failed = true;
+        eprint!("{}", p.render(color));
+    }
     let report = tally.finish(&options);
     let floors = Floors {
         precision: args.min_precision,

@@ -4,6 +4,8 @@
 
 mod batch;
 
+pub use batch::{MAX_ROW_BYTES, RawCsv, RawStep, read_line_bounded, text_column};
+
 use crate::note::{Note, Origin};
 use crate::plugin::discover::is_noise;
 use crate::problem::{Problem, Source};
@@ -61,9 +63,21 @@ pub fn expand(path: &str) -> Vec<Result<String, Problem>> {
             Err(e) => Some(Err(Problem::error(
                 "tact::input::read",
                 format!("cannot walk `{path}`: {e}"),
-            ))),
+            )
+            .in_input(path, None))),
             Ok(e) if e.file_type().is_some_and(|t| t.is_file()) && is_note_file(e.path()) => {
-                Some(Ok(e.path().display().to_string()))
+                Some(match e.path().to_str() {
+                    Some(name) => Ok(name.to_owned()),
+                    None => Err(Problem::error(
+                        "tact::input::file-name",
+                        format!(
+                            "the file name `{}` is not valid UTF-8; it was not read",
+                            e.path().display()
+                        ),
+                    )
+                    .help("rename the file; tact names files in its output as UTF-8 text")
+                    .in_input(e.path().display().to_string(), None)),
+                })
             }
             Ok(_) => None,
         })
@@ -75,17 +89,20 @@ pub fn expand(path: &str) -> Vec<Result<String, Problem>> {
         )
         .help(
             "tact reads .txt, .md, .jsonl and .csv files; hidden and git-ignored files are skipped",
-        )));
+        )
+        .in_input(path, None)));
     }
     files
 }
 
 /// Walks a folder as `tact check` and `tact watch` both do: sorted by name,
-/// hidden files, editor droppings and git-ignored files skipped.
+/// hidden files, editor droppings and git-ignored files skipped. Symlinks are
+/// followed (a symlinked note is read like any other; a link loop is reported).
 pub fn walk(dir: &Path) -> ignore::Walk {
     ignore::WalkBuilder::new(dir)
         .sort_by_file_name(|a, b| a.cmp(b))
         .require_git(false)
+        .follow_links(true)
         .filter_entry(|e| e.depth() == 0 || !is_noise(e.path()))
         .build()
 }
@@ -126,44 +143,57 @@ pub fn notes<'a>(paths: &'a [String], template: bool) -> impl Iterator<Item = It
         })
 }
 
-/// Reads one note file (or stdin for `-`).
+/// Reads one note file (or stdin for `-`). At most one byte past the size
+/// cap is read, whatever the file is (`/dev/zero`, a pipe, a growing file).
 pub fn read_note_file(path: &str) -> Item {
-    let bytes = if path == "-" {
-        let mut buf = Vec::new();
+    let name = if path == "-" { "stdin" } else { path };
+    let cannot = |e: std::io::Error| {
+        Problem::error("tact::input::read", format!("cannot read `{name}`: {e}"))
+            .help("check the path; `tact check` takes note files, folders, .jsonl/.csv batches or `-`")
+            .in_input(path, None)
+    };
+    let mut bytes = Vec::new();
+    if path == "-" {
         std::io::stdin()
             .take(MAX_NOTE_BYTES as u64 + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| Problem::error("tact::input::read", format!("cannot read stdin: {e}")))?;
-        buf
+            .read_to_end(&mut bytes)
+            .map_err(cannot)?;
     } else {
-        let meta = std::fs::metadata(path).map_err(|e| {
-            Problem::error("tact::input::read", format!("cannot read `{path}`: {e}"))
-                .help("check the path; `tact check` takes note files, folders, .jsonl/.csv batches or `-`")
-        })?;
-        if meta.len() as usize > MAX_NOTE_BYTES {
-            return Err(too_large(path, meta.len() as usize));
+        let file = std::fs::File::open(path).map_err(cannot)?;
+        // A regular file's size says it all without reading it.
+        if let Ok(meta) = file.metadata()
+            && meta.is_file()
+            && meta.len() > MAX_NOTE_BYTES as u64
+        {
+            return Err(too_large(path, Some(meta.len())));
         }
-        std::fs::read(path).map_err(|e| {
-            Problem::error("tact::input::read", format!("cannot read `{path}`: {e}"))
-        })?
-    };
+        file.take(MAX_NOTE_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(cannot)?;
+    }
     if bytes.len() > MAX_NOTE_BYTES {
-        return Err(too_large(path, bytes.len()));
+        return Err(too_large(path, None));
     }
     let text = decode(path, bytes)?;
     note_from_text(Origin::file(path), text)
 }
 
-fn too_large(path: &str, len: usize) -> Problem {
+/// A note over the cap; `len` is its size when known (a regular file), else
+/// only that it is over.
+fn too_large(path: &str, len: Option<u64>) -> Problem {
+    let size = match len {
+        Some(len) => format!("{} KiB", len / 1024),
+        None => format!("over {} KiB", MAX_NOTE_BYTES / 1024),
+    };
     Problem::error(
         "tact::input::too-large",
         format!(
-            "`{path}` is {} KiB; a note file holds at most {} KiB",
-            len / 1024,
+            "`{path}` is {size}; a note file holds at most {} KiB",
             MAX_NOTE_BYTES / 1024
         ),
     )
     .help("a connection note is at most 300 characters; put many notes in a .jsonl or .csv batch")
+    .in_input(path, None)
 }
 
 /// Decodes UTF-8, naming the first bad byte.
@@ -175,6 +205,7 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, Problem> {
             format!("`{name}` is not valid UTF-8 (bad byte at offset {at})"),
         )
         .help("save the note as UTF-8")
+        .in_input(name, None)
     })
 }
 
@@ -186,6 +217,7 @@ pub fn note_from_text(origin: Origin, text: String) -> Item {
         Err(e) => {
             return Err(Problem::error("tact::input::front-matter", e.message)
                 .at(Source::new(name, text), e.span, "here")
+                .in_input(origin.path.clone(), origin.row)
                 .help("front matter is TOML between two `+++` lines at the top of the file"));
         }
     };
@@ -198,7 +230,8 @@ pub fn note_from_text(origin: Origin, text: String) -> Item {
                     note.body,
                     "the note is empty here",
                 )
-                .help("write the note below the front matter"),
+                .help("write the note below the front matter")
+                .in_input(note.origin.path.clone(), note.origin.row),
         );
     }
     Ok(note)

@@ -296,9 +296,71 @@ fn scalars(table: toml::Table) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The front-matter keys a batch row may set besides its text.
+const ROW_KEYS: [&str; 7] = [
+    "to", "goal", "followup", "channel", "account", "allow", "reason",
+];
+
+/// Batch columns tact knows besides the front-matter keys: the text columns,
+/// `context` and the labels `tact eval` and rules read.
+const LABEL_KEYS: [&str; 21] = [
+    "text",
+    "message",
+    "request",
+    "context",
+    "id",
+    "verdict",
+    "expect",
+    "why",
+    "note",
+    "source",
+    "section",
+    "template",
+    "score",
+    "normalized score",
+    "version",
+    "sent",
+    "accepted",
+    "replied",
+    "audience",
+    "date",
+    "community",
+];
+
+/// The front-matter key a batch key looks like a misspelling of. Keys are
+/// checked like front matter, but a row may also carry labels of its own
+/// (kept for `tact eval` and `note.get`): so an unknown key is an error only
+/// when it is within two edits (and about one in three letters) of a
+/// front-matter key, as `goall` is of `goal`. Known labels, `context.*` and
+/// the politeness corpus's `Score1`…`Score5` are never errors.
+pub fn misspelt_key(key: &str) -> Option<&'static str> {
+    let k = key.trim().to_ascii_lowercase();
+    // `To` in JSON would be ignored: keys are read as written, in lower case.
+    if let Some(exact) = ROW_KEYS.iter().find(|r| **r == k) {
+        return (key != k).then_some(*exact);
+    }
+    let known = LABEL_KEYS.contains(&k.as_str())
+        || k.starts_with("context.")
+        || k.strip_prefix("score")
+            .is_some_and(|n| n.len() == 1 && n.as_bytes()[0].is_ascii_digit());
+    if known {
+        return None;
+    }
+    crate::problem::did_you_mean(&k, ROW_KEYS).filter(|m| crate::problem::edit_distance(&k, m) <= 2)
+}
+
 /// Builds front matter from a batch row's fields (JSONL object or CSV columns).
 pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> Result<FrontMatter, String> {
     use serde_json::Value;
+    if let Some((key, known)) = obj.keys().find_map(|k| misspelt_key(k).map(|m| (k, m))) {
+        return Err(format!("unknown key `{key}`; did you mean `{known}`?"));
+    }
+    for key in ["to", "goal", "channel", "account", "reason"] {
+        match obj.get(key) {
+            None | Some(Value::Null | Value::String(_)) => {}
+            Some(other) => return Err(format!("`{key}` must be a string, not {other}")),
+        }
+    }
     let text = |k: &str| {
         obj.get(k)
             .and_then(Value::as_str)
@@ -317,10 +379,12 @@ pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> Result<Fro
     let flag = |key: &str| match obj.get(key) {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
-        Some(Value::String(s)) => Ok(matches!(
-            s.trim().to_ascii_lowercase().as_str(),
-            "true" | "yes" | "1"
-        )),
+        // CSV cells are text: the usual spellings of a flag, blank for false.
+        Some(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" => Ok(true),
+            "false" | "no" | "0" | "" => Ok(false),
+            _ => Err(format!("`{key}` must be true or false, not \"{s}\"")),
+        },
         Some(other) => Err(format!("`{key}` must be true or false, not {other}")),
     };
     let followup = flag("followup")?;
@@ -336,27 +400,38 @@ pub fn from_json(obj: &serde_json::Map<String, serde_json::Value>) -> Result<Fro
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect(),
-        Some(Value::Array(a)) => a
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => a
             .iter()
             .filter_map(|v| v.as_str().map(str::to_owned))
             .collect(),
         Some(other) => return Err(format!("`allow` must be a list of rule ids, not {other}")),
     };
     let mut context = BTreeMap::new();
-    if let Some(Value::Object(c)) = obj.get("context") {
-        for (k, v) in c {
-            if let Some(s) = json_scalar(v) {
-                context.insert(k.clone(), s);
+    match obj.get("context") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(c)) => {
+            for (k, v) in c {
+                match json_scalar(v) {
+                    Some(s) => {
+                        context.insert(k.clone(), s);
+                    }
+                    None if v.is_null() => {}
+                    None => {
+                        return Err(format!(
+                            "`context.{k}` must be text, a number or a flag, not {v}"
+                        ));
+                    }
+                }
             }
         }
+        Some(other) => return Err(format!("`context` must be an object, not {other}")),
     }
-    const KNOWN: [&str; 11] = [
-        "text", "message", "request", "id", "to", "goal", "followup", "channel", "account",
-        "allow", "context",
-    ];
     let extra = obj
         .iter()
-        .filter(|(k, _)| !KNOWN.contains(&k.as_str()) && k.as_str() != "reason")
+        .filter(|(k, _)| {
+            !ROW_KEYS.contains(&k.as_str())
+                && !["text", "message", "request", "id", "context"].contains(&k.as_str())
+        })
         .filter_map(|(k, v)| json_scalar(v).map(|s| (k.clone(), s)))
         .collect();
     Ok(FrontMatter {
@@ -398,6 +473,29 @@ fn json_scalar(v: &serde_json::Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Batch keys were not checked: `goall` was ignored and `To` dropped,
+    // while labels such as `verdict` or `Score3` must stay usable.
+    #[test]
+    fn batch_keys_that_look_misspelt_are_errors_and_labels_are_not() {
+        assert_eq!(misspelt_key("goall"), Some("goal"));
+        assert_eq!(misspelt_key("folowup"), Some("followup"));
+        assert_eq!(misspelt_key("chanel"), Some("channel"));
+        assert_eq!(misspelt_key("To"), Some("to"));
+        for ok in [
+            "to",
+            "goal",
+            "verdict",
+            "Score3",
+            "context.company",
+            "normalized score",
+            "tag",
+            "company",
+            "notes_id",
+        ] {
+            assert_eq!(misspelt_key(ok), None, "{ok}");
+        }
+    }
 
     #[test]
     fn no_front_matter_is_all_body() {

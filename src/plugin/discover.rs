@@ -200,9 +200,25 @@ pub fn discover(
     (by_id.into_values().collect(), errors)
 }
 
-/// Reads a UTF-8 text file, with a message fit for a diagnostic on failure.
+/// The largest rule script, rule test file, rulebook or `tact.toml` read, in
+/// bytes: reads stop one byte past it, whatever the file is.
+pub const MAX_TEXT_BYTES: usize = 4 << 20;
+
+/// Reads a UTF-8 text file of at most [`MAX_TEXT_BYTES`], with a message fit
+/// for a diagnostic on failure.
 pub fn read_text(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_TEXT_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    if bytes.len() > MAX_TEXT_BYTES {
+        return Err(format!(
+            "over {} MiB; such a file holds at most {} MiB",
+            MAX_TEXT_BYTES >> 20,
+            MAX_TEXT_BYTES >> 20
+        ));
+    }
     String::from_utf8(bytes)
         .map_err(|e| format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
 }

@@ -6,11 +6,16 @@ use serde::Deserialize;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
-    /// Operations one rule call may run (an endless loop ends here).
+    /// Operations one rule call may run (an endless loop ends here): the
+    /// limit that decides, the same on an idle and on a loaded machine.
     pub operations: u64,
-    /// Wall-clock milliseconds one rule call may take: a backstop for work the
-    /// operation count does not see (Rhai checking the size of huge data).
+    /// Wall-clock milliseconds one rule call may take: a generous last resort
+    /// for work the operation count does not see (Rhai checking the size of
+    /// huge data), far above what any rule within its operations needs.
     pub time_ms: u64,
+    /// Notes a rule may fail on in one run before tact stops calling it (one
+    /// diagnostic then says on how many notes it was skipped).
+    pub max_failures: usize,
     /// Depth of nested function calls (deep recursion ends here).
     pub call_depth: usize,
     /// Depth of nested expressions at compile time.
@@ -27,7 +32,8 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             operations: 3_000_000,
-            time_ms: 1_000,
+            time_ms: 10_000,
+            max_failures: 20,
             call_depth: 32,
             expr_depth: 64,
             string_size: 1 << 20,

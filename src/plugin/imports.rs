@@ -105,7 +105,7 @@ impl ModuleResolver for PackResolver {
                         pos,
                     ));
                 }
-                std::fs::read_to_string(&full)
+                super::discover::read_text(&full)
                     .map_err(|e| deny(path, &format!("cannot read `{rel}`: {e}"), pos))?
             }
         };

@@ -358,6 +358,9 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
                 .ok_or_else(|| err(Fact::unknown(name, "trigger_facts"), "trigger_facts"))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let triggers = string_list(&map, "triggers")?;
+    check_trigger_limits(&triggers, &patterns, &trigger_options, &options)
+        .map_err(|(m, k)| err(m, k))?;
     let channels = string_list(&map, "channels")?
         .iter()
         .map(|c| Channel::parse(c).ok_or_else(|| err(Channel::unknown(c), "channels")))
@@ -367,7 +370,7 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
         level,
         kind,
         options,
-        triggers: string_list(&map, "triggers")?,
+        triggers,
         patterns,
         trigger_options,
         unless_options,
@@ -375,6 +378,67 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
         trigger_facts,
         channels,
     })
+}
+
+/// The most trigger phrases a rule may declare (`triggers` and the default
+/// values of its `trigger_options`), the longest one in bytes, and the most
+/// trigger patterns: thousands of triggers made every note slow and the
+/// matcher huge, with no message.
+pub const MAX_TRIGGERS: usize = 2_000;
+/// See [`MAX_TRIGGERS`].
+pub const MAX_TRIGGER_BYTES: usize = 200;
+/// See [`MAX_TRIGGERS`].
+pub const MAX_PATTERNS: usize = 100;
+
+/// Refuses triggers beyond [`MAX_TRIGGERS`], [`MAX_TRIGGER_BYTES`] or
+/// [`MAX_PATTERNS`], naming the metadata key.
+fn check_trigger_limits(
+    triggers: &[String],
+    patterns: &[String],
+    trigger_options: &[String],
+    options: &Map,
+) -> Result<(), (String, &'static str)> {
+    let from_options: Vec<String> = trigger_options
+        .iter()
+        .filter_map(|o| {
+            options
+                .get(o.as_str())?
+                .read_lock::<rhai::Array>()
+                .map(|a| a.clone())
+        })
+        .flatten()
+        .map(|v| v.to_string())
+        .collect();
+    let count = triggers.len() + from_options.len();
+    if count > MAX_TRIGGERS {
+        return Err((
+            format!("{count} trigger phrases; a rule may have at most {MAX_TRIGGERS}"),
+            "triggers",
+        ));
+    }
+    if let Some(t) = triggers
+        .iter()
+        .chain(&from_options)
+        .find(|t| t.len() > MAX_TRIGGER_BYTES)
+    {
+        return Err((
+            format!(
+                "trigger `{}…` is over {MAX_TRIGGER_BYTES} bytes",
+                t.chars().take(20).collect::<String>()
+            ),
+            "triggers",
+        ));
+    }
+    if patterns.len() > MAX_PATTERNS {
+        return Err((
+            format!(
+                "{} trigger patterns; a rule may have at most {MAX_PATTERNS}",
+                patterns.len()
+            ),
+            "patterns",
+        ));
+    }
+    Ok(())
 }
 
 /// The `//!` doc comment at the top of a script, as Markdown.

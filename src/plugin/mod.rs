@@ -105,7 +105,7 @@ pub fn describe_error(err: &EvalAltResult) -> (String, Position, Option<&'static
         E::ErrorTerminated(..) => (
             "the rule ran out of time".to_owned(),
             Some(
-                "rule calls must be quick; raise `[limits] time_ms` in tact.toml only if the rule really needs more",
+                "the wall-clock limit is a last resort: the rule did far more than its operations show (huge data?); make it do less",
             ),
         ),
         E::ErrorFunctionNotFound(sig, _) => (
@@ -139,9 +139,41 @@ pub fn describe_error(err: &EvalAltResult) -> (String, Position, Option<&'static
     (msg, err.position(), hint)
 }
 
+/// Refuses a script Rhai could not point into: its positions are 16-bit line
+/// and column numbers, clamped past 65,535, so errors would name the wrong place.
+fn check_positions_fit(file: &RuleFile, src: &Source) -> Result<(), Problem> {
+    let max = usize::from(u16::MAX);
+    let mut start = 0;
+    for (i, line) in file.source.split('\n').enumerate() {
+        if i >= max {
+            return Err(Problem::error(
+                "tact::plugin::too-large",
+                format!("rule `{}` has more than {max} lines", file.id),
+            )
+            .at(src.clone(), Span::new(start, start), "here")
+            .help("split the rule; Rhai positions stop at line 65,535"));
+        }
+        if line.len() > max && line.chars().count() > max {
+            return Err(Problem::error(
+                "tact::plugin::too-large",
+                format!(
+                    "line {} of rule `{}` is over {max} characters",
+                    i + 1,
+                    file.id
+                ),
+            )
+            .at(src.clone(), Span::new(start, start), "this line")
+            .help("break the line; Rhai positions stop at column 65,535"));
+        }
+        start += line.len() + 1;
+    }
+    Ok(())
+}
+
 /// Compiles a rule file and reads its metadata (running `meta()`, never `check`).
 pub fn load(engine: &Engine, file: &RuleFile) -> Result<Rule, Problem> {
     let src = Source::new(file.path.clone(), file.source.clone());
+    check_positions_fit(file, &src)?;
     let mut ast = engine.compile(&*file.source).map_err(|e| {
         let pos = e.position();
         let msg = e.err_type().to_string();
@@ -256,6 +288,19 @@ impl RuleSet {
                 .broken
                 .iter()
                 .any(|b| b.split_once('/').is_some_and(|(_, n)| n == id))
+    }
+
+    /// Resolves an id written in a rulebook of `pack`: a short id names that
+    /// pack's rule when it has one (so a team's `acme/length` cannot capture
+    /// the `length` of the built-in rulebooks), else resolves as [`Self::resolve`].
+    pub fn resolve_in(&self, id: &str, pack: Option<&str>) -> Result<&Arc<Rule>, ResolveError> {
+        if let Some(pack) = pack
+            && !id.contains('/')
+            && let Some(r) = self.rules.get(&format!("{pack}/{id}"))
+        {
+            return Ok(r);
+        }
+        self.resolve(id)
     }
 
     /// Resolves a full id, or a short id when exactly one pack has it.

@@ -69,6 +69,12 @@ impl Reporter for Github {
             .map(|f| format!("file={}", escape(f, true)))
             .into_iter()
             .collect();
+        // A batch row's problem points at its row; a file's at its label.
+        match (p.row, p.line_col()) {
+            (Some(row), _) => props.push(format!("line={row}")),
+            (None, Some(at)) => props.push(format!("line={},col={}", at.line, at.column)),
+            (None, None) => {}
+        }
         props.push(format!("title={}", escape(&p.code, true)));
         writeln!(
             self.out,

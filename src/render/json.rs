@@ -1,7 +1,7 @@
 //! JSON output: one document, streamed as notes are checked. The schema is
 //! documented in the README ("JSON output") and versioned by `version`.
 
-use super::{Reporter, Summary, failure_problem};
+use super::{Reporter, Spool, Summary, failure_problem};
 use crate::finding::Finding;
 use crate::note::Note;
 use crate::problem::Problem;
@@ -14,7 +14,7 @@ use std::io::{self, Write};
 pub struct Json {
     out: Box<dyn Write>,
     first: bool,
-    errors: Vec<JsonProblem>,
+    errors: Spool,
 }
 
 impl Json {
@@ -23,7 +23,7 @@ impl Json {
         Json {
             out,
             first: true,
-            errors: vec![],
+            errors: Spool::new(),
         }
     }
 }
@@ -86,6 +86,7 @@ struct JsonProblem {
     code: String,
     message: String,
     file: Option<String>,
+    row: Option<usize>,
     span: Option<Span>,
     start: Option<LineCol>,
     help: Option<String>,
@@ -102,6 +103,7 @@ impl From<&Problem> for JsonProblem {
             code: p.code.clone(),
             message: p.message.clone(),
             file: p.file().map(str::to_owned),
+            row: p.row,
             span,
             start,
             help: p.help.clone(),
@@ -124,14 +126,13 @@ impl Reporter for Json {
             }
         }
         for f in &report.failures {
-            self.errors.push((&failure_problem(f)).into());
+            self.errors.push(&JsonProblem::from(&failure_problem(f)))?;
         }
         Ok(())
     }
 
     fn problem(&mut self, problem: &Problem) -> io::Result<()> {
-        self.errors.push(problem.into());
-        Ok(())
+        self.errors.push(&JsonProblem::from(problem))
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
@@ -139,7 +140,7 @@ impl Reporter for Json {
             self.out.write_all(b"{\"version\":1,\"findings\":[")?;
         }
         self.out.write_all(b"\n],\"errors\":")?;
-        serde_json::to_writer(&mut self.out, &self.errors)?;
+        self.errors.write_array(&mut self.out)?;
         self.out.write_all(b",\"summary\":")?;
         serde_json::to_writer(&mut self.out, summary)?;
         self.out.write_all(b"}\n")?;

@@ -16,7 +16,7 @@ use crate::note::Note;
 use crate::problem::Problem;
 use crate::run::{NoteReport, RuleFailure};
 use serde::Serialize;
-use std::io;
+use std::io::{self, Seek, Write};
 
 /// The output formats of `tact check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +85,66 @@ pub trait Reporter {
     fn finish(&mut self, summary: &Summary) -> io::Result<()>;
 }
 
+/// JSON values written after the streamed part of a document (JSON
+/// `errors`, SARIF notifications), held in an anonymous temporary file rather
+/// than in memory, so memory stays flat however many there are.
+pub struct Spool {
+    file: Option<io::BufWriter<std::fs::File>>,
+    count: usize,
+}
+
+impl Spool {
+    /// An empty spool; the file is created with the first value.
+    pub fn new() -> Self {
+        Spool {
+            file: None,
+            count: 0,
+        }
+    }
+
+    /// Adds one value.
+    pub fn push(&mut self, value: &impl Serialize) -> io::Result<()> {
+        let file = match &mut self.file {
+            Some(f) => f,
+            None => self.file.insert(io::BufWriter::new(tempfile::tempfile()?)),
+        };
+        if self.count > 0 {
+            file.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *file, value)?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// How many values it holds.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Writes the values as a JSON array to `out`.
+    pub fn write_array(&mut self, out: &mut dyn io::Write) -> io::Result<()> {
+        out.write_all(b"[")?;
+        if let Some(file) = self.file.take() {
+            let mut file = file.into_inner().map_err(io::IntoInnerError::into_error)?;
+            file.seek(io::SeekFrom::Start(0))?;
+            io::copy(&mut file, out)?;
+        }
+        self.count = 0;
+        out.write_all(b"]")
+    }
+}
+
+impl Default for Spool {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// A rule failure as a diagnostic on the rule's script.
 pub fn failure_problem(f: &RuleFailure) -> Problem {
     let mut p = Problem::error(
@@ -114,5 +174,30 @@ pub fn reporter(format: Format, color: bool, to_stderr: bool) -> Box<dyn Reporte
         Format::Json => Box::new(Json::new(out)),
         Format::Github => Box::new(Github::new(out)),
         Format::Sarif => Box::new(sarif::Sarif::new(out)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // JSON and SARIF held every input problem in memory until the end
+    // (300,000 bad rows: 977 MB in SARIF); they are spooled to a file now.
+    #[test]
+    fn spooled_problems_come_back_as_one_json_array() {
+        let mut spool = Spool::new();
+        let mut out = Vec::new();
+        spool.write_array(&mut out).unwrap();
+        assert_eq!(out, b"[]");
+        for i in 0..3 {
+            spool.push(&serde_json::json!({"n": i})).unwrap();
+        }
+        assert_eq!(spool.len(), 3);
+        let mut out = Vec::new();
+        spool.write_array(&mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"[{"n":0},{"n":1},{"n":2}]"#
+        );
     }
 }

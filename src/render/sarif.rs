@@ -1,7 +1,7 @@
 //! SARIF 2.1.0 output, for code-scanning dashboards. Results are streamed as
 //! notes are checked; the rules they name are listed once at the end.
 
-use super::{Reporter, Summary, failure_problem};
+use super::{Reporter, Spool, Summary, failure_problem};
 use crate::finding::Level;
 use crate::note::Note;
 use crate::problem::Problem;
@@ -19,7 +19,7 @@ pub struct Sarif {
     out: Box<dyn Write>,
     first: bool,
     rules: BTreeSet<String>,
-    notifications: Vec<serde_json::Value>,
+    notifications: Spool,
 }
 
 impl Sarif {
@@ -29,7 +29,7 @@ impl Sarif {
             out,
             first: true,
             rules: BTreeSet::new(),
-            notifications: vec![],
+            notifications: Spool::new(),
         }
     }
 
@@ -88,13 +88,23 @@ impl Reporter for Sarif {
     }
 
     fn problem(&mut self, p: &Problem) -> io::Result<()> {
-        self.notifications.push(json!({
+        // A batch row's problem points at its row; a file's at its label.
+        let region = match (p.row, p.line_col()) {
+            (Some(row), _) => Some(json!({"startLine": row})),
+            (None, Some(at)) => Some(json!({"startLine": at.line, "startColumn": at.column})),
+            (None, None) => None,
+        };
+        let location = |f: &str| match &region {
+            Some(r) => json!({"physicalLocation": {"artifactLocation": {"uri": f}, "region": r}}),
+            None => json!({"physicalLocation": {"artifactLocation": {"uri": f}}}),
+        };
+        self.notifications.push(&json!({
             "level": "error",
             "message": {"text": p.message},
             "descriptor": {"id": p.code},
-            "locations": p.file().map(|f| vec![json!({"physicalLocation": {"artifactLocation": {"uri": f}}})]).unwrap_or_default(),
-        }));
-        Ok(())
+            "locations": p.file().map(|f| vec![location(f)]).unwrap_or_default(),
+            "properties": {"row": p.row},
+        }))
     }
 
     fn finish(&mut self, _summary: &Summary) -> io::Result<()> {
@@ -103,11 +113,13 @@ impl Reporter for Sarif {
         }
         let rules: Vec<_> = self.rules.iter().map(|r| json!({"id": r})).collect();
         let tool = json!({"driver": {"name": "tact", "version": env!("CARGO_PKG_VERSION"), "rules": rules}});
-        let invocations = json!([{"executionSuccessful": self.notifications.is_empty(), "toolExecutionNotifications": self.notifications}]);
         write!(
             self.out,
-            "\n],\"tool\":{tool},\"invocations\":{invocations}}}]}}\n"
+            "\n],\"tool\":{tool},\"invocations\":[{{\"executionSuccessful\":{},\"toolExecutionNotifications\":",
+            self.notifications.is_empty()
         )?;
+        self.notifications.write_array(&mut self.out)?;
+        self.out.write_all(b"}]}]}\n")?;
         self.out.flush()
     }
 }

@@ -284,6 +284,19 @@ pub struct Rulebooks {
     pub broken: std::collections::BTreeSet<String>,
 }
 
+impl Rulebook {
+    /// The pack its short rule ids name first: `core` for the built-in
+    /// rulebooks and files overriding one by name (they are written for the
+    /// core pack), none for a project's own rulebooks.
+    pub fn pack(&self) -> Option<&'static str> {
+        let builtin = self.disk_path.is_none()
+            || RULEBOOK_FILES
+                .iter()
+                .any(|(rel, _)| rel.trim_end_matches(".toml") == self.name);
+        builtin.then_some("core")
+    }
+}
+
 impl Rulebooks {
     /// The embedded rulebooks, then each folder's `*.toml` (later ones win by name).
     pub fn load(folders: &[PathBuf]) -> (Rulebooks, Vec<Problem>) {

@@ -4,7 +4,7 @@
 use super::{RuleEntry, Rulebook, Rulebooks, Setting};
 use crate::finding::Level;
 use crate::note::Channel;
-use crate::plugin::RuleSet;
+use crate::plugin::{ResolveError, RuleSet};
 use crate::problem::{Problem, Source, did_you_mean};
 use rhai::{Dynamic, Map};
 use std::collections::BTreeMap;
@@ -129,6 +129,29 @@ pub(crate) fn convert(value: &toml::Value, default: &Dynamic) -> Result<Dynamic,
         }
     }
     rhai::serde::to_dynamic(value).map_err(|e| e.to_string())
+}
+
+/// Why a rulebook's value for a trigger option is refused: more phrases or
+/// longer ones than a rule's own metadata may declare.
+fn too_many_triggers(
+    meta: &crate::plugin::meta::RuleMeta,
+    key: &str,
+    value: &Dynamic,
+) -> Option<String> {
+    use crate::plugin::meta::{MAX_TRIGGER_BYTES, MAX_TRIGGERS};
+    if !meta.trigger_options.iter().any(|o| o == key) {
+        return None;
+    }
+    let list = value.read_lock::<rhai::Array>()?;
+    if list.len() > MAX_TRIGGERS {
+        return Some(format!(
+            "{} trigger phrases; at most {MAX_TRIGGERS}",
+            list.len()
+        ));
+    }
+    list.iter()
+        .any(|p| p.to_string().len() > MAX_TRIGGER_BYTES)
+        .then(|| format!("a trigger phrase is over {MAX_TRIGGER_BYTES} bytes"))
 }
 
 impl Rulebooks {
@@ -297,9 +320,27 @@ impl Rulebooks {
         let src = Source::new(book.path.clone(), book.source.clone());
         let mut seen: BTreeMap<String, crate::span::Span> = BTreeMap::new();
         for entry in entries {
-            let rule = match rules.resolve(&entry.id) {
+            let pack = book.pack();
+            let rule = match rules.resolve_in(&entry.id, pack) {
                 Ok(r) => r,
                 Err(_) if rules.is_broken(&entry.id) => continue,
+                Err(ResolveError::Ambiguous(ids)) => {
+                    let ids: Vec<String> = ids.iter().map(|i| format!("`{i}`")).collect();
+                    problems.push(
+                        Problem::error(
+                            "tact::rulebook::ambiguous-rule",
+                            format!(
+                                "rule `{}` in rulebook `{}` is ambiguous: it could be {}",
+                                entry.id,
+                                book.name,
+                                ids.join(" or ")
+                            ),
+                        )
+                        .at(src.clone(), entry.id_span, "several packs have this rule")
+                        .help("write the full id, `pack/name`"),
+                    );
+                    continue;
+                }
                 Err(e) => {
                     problems.push(
                         Problem::error(
@@ -351,6 +392,17 @@ impl Rulebooks {
                 };
                 match convert(value, default) {
                     Ok(v) => {
+                        if let Some(why) = too_many_triggers(&rule.meta, key, &v) {
+                            problems.push(
+                                Problem::error(
+                                    "tact::rulebook::too-many-triggers",
+                                    format!("option `{key}` of rule `{}`: {why}", rule.id),
+                                )
+                                .at(src.clone(), *span, "too large")
+                                .help("trigger phrases gate every note: keep the list short"),
+                            );
+                            continue;
+                        }
                         m.options.insert(key.as_str().into(), v);
                     }
                     Err(why) => problems.push(

@@ -15,7 +15,8 @@ use crate::span::Span;
 use rhai::{CallFnOptions, Dynamic, Engine, Scope};
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Where `check` is defined in a rule's script (the word `check`).
 fn check_span(rule: &Rule) -> Span {
@@ -244,6 +245,95 @@ impl Lane {
     }
 }
 
+/// The most findings one rule reports on one note; a last finding says how
+/// many more there were.
+pub const MAX_FINDINGS: usize = 100;
+
+/// Keeps the first [`MAX_FINDINGS`] findings, and says how many more there
+/// were (`dropped` counts matches the API left out, so the count is an upper bound then).
+fn cap_findings(mut findings: Vec<Finding>, dropped: usize, rule: &str) -> Vec<Finding> {
+    if findings.len() <= MAX_FINDINGS {
+        return findings;
+    }
+    let more = findings.len() - MAX_FINDINGS + dropped;
+    let span = findings[MAX_FINDINGS].span;
+    findings.truncate(MAX_FINDINGS);
+    findings.push(Finding {
+        rule: rule.to_owned(),
+        level: Level::Info,
+        span,
+        message: format!(
+            "{}{more} more like these not shown: tact reports at most {MAX_FINDINGS} findings of a rule per note",
+            if dropped > 0 { "up to " } else { "" }
+        ),
+        help: None,
+        fix: None,
+    });
+    findings
+}
+
+/// How often each rule failed in a run, so a rule failing on every note
+/// stops being called after `max` notes.
+#[derive(Debug)]
+struct Tally {
+    max: usize,
+    /// Set on the first failure: until then no call takes the lock.
+    any: AtomicBool,
+    counts: Mutex<HashMap<String, FailureCount>>,
+}
+
+/// A rule's failures in a run, and the notes it was then skipped on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FailureCount {
+    /// Notes it failed on.
+    pub failed: usize,
+    /// Notes it was not called on because it had failed too often.
+    pub skipped: usize,
+}
+
+impl Tally {
+    fn new(max: usize) -> Tally {
+        Tally {
+            max,
+            any: AtomicBool::new(false),
+            counts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, FailureCount>> {
+        self.counts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `rule` may still be called; if not, counts the skip.
+    fn admit(&self, rule: &str) -> bool {
+        if !self.any.load(Ordering::Relaxed) {
+            return true;
+        }
+        match self.lock().get_mut(rule) {
+            Some(c) if c.failed >= self.max => {
+                c.skipped += 1;
+                false
+            }
+            _ => true,
+        }
+    }
+
+    /// Counts a failure; false when the rule had already failed `max` times
+    /// (a call admitted on another thread just before): that note counts as
+    /// skipped, so no more than `max` failures are ever reported.
+    fn failed(&self, rule: &str) -> bool {
+        self.any.store(true, Ordering::Relaxed);
+        let mut counts = self.lock();
+        let c = counts.entry(rule.to_owned()).or_default();
+        if c.failed >= self.max {
+            c.skipped += 1;
+            return false;
+        }
+        c.failed += 1;
+        true
+    }
+}
+
 /// Checks notes against one resolved rulebook, each note with the rules of
 /// its channel. Shared by all threads.
 pub struct Checker {
@@ -255,6 +345,7 @@ pub struct Checker {
     lanes: [OnceLock<Lane>; 3],
     all_rules: Arc<RuleSet>,
     template: TemplateLengths,
+    tally: Tally,
 }
 
 impl Checker {
@@ -272,7 +363,28 @@ impl Checker {
             lanes: Default::default(),
             all_rules: rules,
             template,
+            tally: Tally::new(usize::MAX),
         }
+    }
+
+    /// Stops calling a rule once it has failed on `max` notes.
+    pub fn with_max_failures(mut self, max: usize) -> Checker {
+        self.tally = Tally::new(max);
+        self
+    }
+
+    /// The rules that were skipped on some notes after failing too often,
+    /// with their counts, sorted by id.
+    pub fn skipped(&self) -> Vec<(String, FailureCount)> {
+        let mut out: Vec<_> = self
+            .tally
+            .lock()
+            .iter()
+            .filter(|(_, c)| c.skipped > 0)
+            .map(|(r, c)| (r.clone(), *c))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
     }
 
     /// A checker running one rule with the given options on notes of every
@@ -291,6 +403,7 @@ impl Checker {
             lanes: Default::default(),
             all_rules: rules,
             template,
+            tally: Tally::new(usize::MAX),
         };
         for (lane, channel) in checker.lanes.iter().zip(Channel::ALL) {
             let rules = if rule.meta.applies_to(channel) {
@@ -352,12 +465,19 @@ impl Checker {
             {
                 continue;
             }
+            if !self.tally.admit(&active.rule.id) {
+                continue;
+            }
             match self.call(active, &view, note) {
                 Ok(findings) => {
                     fired[i] = !findings.is_empty();
                     report.findings.extend(findings);
                 }
-                Err(f) => report.failures.push(f),
+                Err(f) => {
+                    if self.tally.failed(&active.rule.id) {
+                        report.failures.push(f);
+                    }
+                }
             }
         }
         self.apply_allowances(note, &lane.rules, &mut report, &fired);
@@ -384,6 +504,7 @@ impl Checker {
             span,
             note: note.origin.clone(),
         };
+        crate::plugin::api::take_dropped();
         let value: Dynamic = crate::plugin::engine::timed(|| {
             self.engine
                 .call_fn_with_options(options, &mut Scope::new(), &rule.ast, "check", args)
@@ -398,7 +519,10 @@ impl Checker {
             };
             fail(message, hint.map(str::to_owned), span)
         })?;
-        output::findings(value, note, rule, active.level).map_err(|message| {
+        let dropped = crate::plugin::api::take_dropped();
+        output::findings(value, note, rule, active.level)
+            .map(|f| cap_findings(f, dropped, &rule.id))
+            .map_err(|message| {
             let span = check_span(rule);
             fail(
                 format!("`check` returned a wrong shape: {message}"),
@@ -458,5 +582,32 @@ impl Checker {
                 fix: None,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Two threads admitted at once could both report a failure past the cap
+    // (4 reported with a cap of 3): the cap on reported failures is exact.
+    #[test]
+    fn failure_tally_reports_at_most_max_failures_under_contention() {
+        let tally = Tally::new(3);
+        let reported = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for _ in 0..25 {
+                        if tally.admit("r") && tally.failed("r") {
+                            reported.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(reported.load(Ordering::Relaxed), 3);
+        let c = tally.lock()["r"];
+        assert_eq!(c.failed + c.skipped, 100);
     }
 }
