@@ -22,15 +22,23 @@ pub enum PackRoot {
 #[derive(Debug, Clone, Default)]
 pub struct PackResolver {
     roots: Arc<RwLock<HashMap<String, PackRoot>>>,
+    /// Imported modules, compiled and evaluated once: `pack/file.rhai` → module.
+    modules: Arc<RwLock<HashMap<String, Shared<Module>>>>,
 }
 
 impl PackResolver {
-    /// Sets where pack `name` lives (replacing what was known).
+    /// Sets where pack `name` lives (replacing what was known), and forgets
+    /// its compiled modules: a reload reads them again.
     pub fn set_root(&self, name: &str, root: PackRoot) {
         self.roots
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .insert(name.to_owned(), root);
+        let prefix = format!("{name}/");
+        self.modules
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|k, _| !k.starts_with(&prefix));
     }
 }
 
@@ -67,6 +75,15 @@ impl ModuleResolver for PackResolver {
             ));
         }
         let rel = format!("{}.rhai", path.trim_end_matches(".rhai"));
+        let key = format!("{pack}/{rel}");
+        if let Some(m) = self
+            .modules
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Ok(m.clone());
+        }
         let root = self
             .roots
             .read()
@@ -113,14 +130,48 @@ impl ModuleResolver for PackResolver {
             .compile(&text)
             .map_err(|e| deny(path, &e.to_string(), pos))?;
         ast.set_source(format!("{pack}/{}", path.trim_end_matches(".rhai")));
-        let key = format!("{pack}/{rel}");
         if RESOLVING.with(|r| r.borrow().contains(&key)) {
             return Err(deny(path, "imports form a cycle", pos));
         }
-        RESOLVING.with(|r| r.borrow_mut().push(key));
+        RESOLVING.with(|r| r.borrow_mut().push(key.clone()));
         let module = Module::eval_ast_as_new(Scope::new(), &ast, engine);
         RESOLVING.with(|r| r.borrow_mut().pop());
-        let module = module?;
-        Ok(Shared::new(module))
+        let module = Shared::new(module?);
+        self.modules
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, module.clone());
+        Ok(module)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_imported_module_is_compiled_once_and_read_again_after_a_reload() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("helpers.rhai"), "fn one() { 1 }").unwrap();
+        let resolver = PackResolver::default();
+        resolver.set_root("p", PackRoot::Disk(dir.path().to_path_buf()));
+        let mut engine = Engine::new();
+        engine.set_module_resolver(resolver.clone());
+        let first = resolver
+            .resolve(&engine, Some("p/rule"), "helpers", Position::NONE)
+            .unwrap();
+        let again = resolver
+            .resolve(&engine, Some("p/rule"), "helpers", Position::NONE)
+            .unwrap();
+        assert!(Shared::ptr_eq(&first, &again), "compiled once");
+        std::fs::write(dir.path().join("helpers.rhai"), "fn two() { 2 }").unwrap();
+        resolver.set_root("p", PackRoot::Disk(dir.path().to_path_buf()));
+        let reloaded = resolver
+            .resolve(&engine, Some("p/rule"), "helpers", Position::NONE)
+            .unwrap();
+        assert!(!Shared::ptr_eq(&first, &reloaded));
+        let mut ast = engine.compile("import \"helpers\" as h; h::two()").unwrap();
+        ast.set_source("p/rule");
+        assert_eq!(engine.eval_ast::<i64>(&ast).unwrap(), 2);
     }
 }
