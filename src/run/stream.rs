@@ -1,8 +1,7 @@
 //! The one check stream: items checked in parallel chunks and handed on in
 //! input order, so output is deterministic and memory stays flat however
-//! long the batch. `check` and `eval` both run on it.
+//! long the batch. `check`, `eval` and `watch` all run on it.
 
-use crate::input::Item;
 use rayon::prelude::*;
 use std::ops::ControlFlow;
 
@@ -11,14 +10,14 @@ pub const CHUNK: usize = 1024;
 
 /// Runs `work` on every item, a chunk at a time in parallel, and hands the
 /// results to `sink` in input order until it breaks.
-pub fn stream<R: Send>(
-    items: impl Iterator<Item = Item>,
-    work: impl Fn(Item) -> R + Sync,
+pub fn stream<T: Send, R: Send>(
+    items: impl Iterator<Item = T>,
+    work: impl Fn(T) -> R + Sync,
     mut sink: impl FnMut(R) -> ControlFlow<()>,
 ) {
     let mut items = items.peekable();
     while items.peek().is_some() {
-        let chunk: Vec<Item> = items.by_ref().take(CHUNK).collect();
+        let chunk: Vec<T> = items.by_ref().take(CHUNK).collect();
         let results: Vec<R> = chunk.into_par_iter().map(&work).collect();
         for r in results {
             if sink(r).is_break() {
@@ -31,6 +30,7 @@ pub fn stream<R: Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::Item;
     use crate::problem::Problem;
 
     #[test]

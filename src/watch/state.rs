@@ -23,7 +23,6 @@ use crate::problem::Problem;
 use crate::rulebook::{ResolvedRulebook, Rulebook, Rulebooks};
 use crate::run::{Checker, NoteReport};
 use notify::RecursiveMode;
-use rayon::prelude::*;
 use rhai::Engine;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet};
@@ -1111,11 +1110,11 @@ impl State {
             };
             (file, index, note, rulebook, report)
         };
-        let results: Vec<_> = if count > 64 {
-            jobs.into_par_iter().map(check).collect()
-        } else {
-            jobs.into_iter().map(check).collect()
-        };
+        let mut results = Vec::with_capacity(count);
+        crate::run::stream::stream(jobs.into_iter(), check, |r| {
+            results.push(r);
+            std::ops::ControlFlow::Continue(())
+        });
         for (file, i, note, rulebook, report) in results {
             if let Some(slot) = self.notes.get_mut(&file).and_then(|f| f.items.get_mut(i)) {
                 *slot = Item::Note {
