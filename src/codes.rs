@@ -60,7 +60,11 @@ pub const ALL: &[Code] = &[
     ),
     c(
         "tact::fix::conflict",
-        "rules' fixes undo each other; the text before the cycle is kept",
+        "rules' fixes undo each other or did not settle; with `--fix` nothing is written",
+    ),
+    c(
+        "tact::fix::too-large",
+        "a fixed note would grow past the note size cap; nothing was written",
     ),
     c(
         "tact::fix::write",

@@ -20,6 +20,10 @@ fn project() -> Dir {
         "rulebooks/cycle.toml",
         "[rules]\n\"t/ping\" = \"warn\"\n\"t/pong\" = \"warn\"\n",
     );
+    d.write(
+        "rulebooks/cycle-and-loud.toml",
+        "extends = [\"cycle\"]\n[rules]\n\"t/shout\" = \"error\"\n",
+    );
     d
 }
 
@@ -229,4 +233,35 @@ fn fix_through_a_symlink_writes_the_target() {
         "the link stays a link"
     );
     assert_eq!(d.read("real/note.txt"), "so loud");
+}
+
+/// A fix that did not settle, or that grows the note past the size cap, is
+/// not written: the report says why and the file stays as it was.
+#[test]
+fn unsettled_or_oversized_fixes_are_not_written() {
+    let d = project();
+    // LOUD → loud would apply, but ping and pong never settle.
+    d.write("c.txt", "one LOUD ping here");
+    let run = d.run(
+        &["check", "--fix", "--rulebook", "cycle-and-loud", "c.txt"],
+        "",
+    );
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("nothing was written"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(d.read("c.txt"), "one LOUD ping here");
+    // A rewrite that grows the note to 20 KiB.
+    d.write(
+        "plugins/t/grow.rhai",
+        "//! Grow.\nfn meta() { #{ kind: \"rewrite\", triggers: [\"grow\"] } }\nfn check(note, options) {\n    let big = \"x\"; for i in 0..14 { big += big; }\n    note.find(\"grow\").map(|m| { let f = finding(m, \"grow\"); f.edits = [replace(m, big)]; f })\n}\n",
+    );
+    d.write("rulebooks/grow.toml", "[rules]\n\"t/grow\" = \"warn\"\n");
+    d.write("g.txt", "please grow");
+    let run = d.run(&["check", "--fix", "--rulebook", "grow", "g.txt"], "");
+    run.assert_code(2);
+    assert!(run.stderr().contains("over the 16 KiB"), "{}", run.stderr());
+    assert_eq!(d.read("g.txt"), "please grow");
 }

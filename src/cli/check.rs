@@ -61,7 +61,9 @@ pub fn check(ws: &Workspace, cfg: &CheckConfig) -> Outcome {
                     fixed,
                 } => {
                     if let Some(fx) = fixed {
-                        match write_fix(cfg, &fx, &mut batches) {
+                        match unsettled(cfg, &fx)
+                            .map_or_else(|| write_fix(cfg, &fx, &mut batches), |p| Err(Some(p)))
+                        {
                             Ok(()) => summary.fixed += fx.applied,
                             Err(p) => {
                                 failed = true;
@@ -74,7 +76,9 @@ pub fn check(ws: &Workspace, cfg: &CheckConfig) -> Outcome {
                                 note = fx.original.clone();
                             }
                         }
-                        if let Some(c) = &fx.conflict {
+                        // With --diff the conflict is reported here; with --fix,
+                        // `unsettled` already did, and nothing was written.
+                        if let (Some(c), Mode::Diff(_)) = (&fx.conflict, cfg.mode) {
                             failed = true;
                             summary.problems += 1;
                             let _ = reporter.problem(&Problem::error(
@@ -134,6 +138,32 @@ pub fn check(ws: &Workspace, cfg: &CheckConfig) -> Outcome {
     } else {
         Outcome::Clean
     }
+}
+
+/// Why a fixed note must not be written (`--fix` only): its fixes did not
+/// settle, or it grew past the note size cap.
+fn unsettled(cfg: &CheckConfig, fx: &FixResult) -> Option<Problem> {
+    if !matches!(cfg.mode, Mode::Fix(_)) {
+        return None;
+    }
+    let origin = &fx.original.origin;
+    if let Some(c) = &fx.conflict {
+        return Some(Problem::error(
+            "tact::fix::conflict",
+            format!("{origin}: {c}; nothing was written"),
+        ));
+    }
+    let size = fx.fixed.source.len();
+    (size > input::MAX_NOTE_BYTES).then(|| {
+        Problem::error(
+            "tact::fix::too-large",
+            format!(
+                "{origin}: the fixed note would be {} KiB, over the {} KiB a note may hold; nothing was written",
+                size / 1024,
+                input::MAX_NOTE_BYTES / 1024
+            ),
+        )
+    })
 }
 
 /// Fixed texts of batch rows (file → row → text), and the batches found in
