@@ -3722,85 +3722,23 @@ fn connect_purpose(s: &Sent, i: usize) -> bool {
 mod tests {
     use super::*;
 
-    /// Splits `text` like the caller does: words are letters and digits with
-    /// inner apostrophes or hyphens; sentences end at `.` `!` `?` before white
-    /// space, and at a line break after a short line or a `,` `:` `;`, or
-    /// before a blank line.
+    /// Splits `text` as the host does (`note::segment`).
     fn split(text: &str) -> (Vec<(usize, usize, String)>, Vec<SentenceRef>) {
-        let mut words = Vec::new();
-        let mut chars = text.char_indices().peekable();
-        while let Some((start, c)) = chars.next() {
-            if !c.is_alphanumeric() {
-                continue;
-            }
-            let mut end = start + c.len_utf8();
-            while let Some(&(i, c)) = chars.peek() {
-                // An apostrophe or hyphen joins two word characters only.
-                let joins = matches!(c, '\'' | '’' | '-')
-                    && text[i + c.len_utf8()..]
-                        .chars()
-                        .next()
-                        .is_some_and(char::is_alphanumeric);
-                if !c.is_alphanumeric() && !joins {
-                    break;
-                }
-                chars.next();
-                end = i + c.len_utf8();
-            }
-            let norm = text[start..end]
-                .chars()
-                .flat_map(char::to_lowercase)
-                .map(|c| if c == '’' || c == '‘' { '\'' } else { c })
-                .collect();
-            words.push((start, end, norm));
-        }
-        let mut sentences = Vec::new();
-        let bytes = text.as_bytes();
-        let mut push = |s: usize, e: usize| {
-            let piece = &text[s..e];
-            let trimmed = piece.trim();
-            if trimmed.chars().any(char::is_alphanumeric) {
-                let lead = piece.len() - piece.trim_start().len();
-                sentences.push(SentenceRef {
-                    start: s + lead,
-                    end: s + lead + trimmed.len(),
-                    question: trimmed.ends_with('?'),
-                });
-            }
-        };
-        let (mut start, mut i) = (0, 0);
-        while i < bytes.len() {
-            let b = bytes[i];
-            if b == b'\n' {
-                let line = text[start..i].rsplit('\n').next().unwrap_or("").trim_end();
-                let next = text[i + 1..].split('\n').next().unwrap_or("").trim();
-                if line.ends_with([',', ':', ';'])
-                    || next.is_empty()
-                    || line.split_whitespace().count() <= 3
-                    || next.starts_with(['-', '*', '•'])
-                {
-                    push(start, i);
-                    start = i + 1;
-                }
-            } else if matches!(b, b'.' | b'!' | b'?') {
-                let mut j = i + 1;
-                while j < bytes.len() && matches!(bytes[j], b'.' | b'!' | b'?' | b'"' | b')') {
-                    j += 1;
-                }
-                if j >= bytes.len() || bytes[j].is_ascii_whitespace() {
-                    push(start, j);
-                    start = j;
-                }
-                i = j;
-                continue;
-            }
-            i += 1;
-        }
-        push(start, text.len());
+        let words = crate::note::segment::words(text, 0)
+            .into_iter()
+            .map(|w| (w.span.start, w.span.end, w.norm))
+            .collect();
+        let sentences = crate::note::segment::sentences(text, 0)
+            .into_iter()
+            .map(|s| SentenceRef {
+                start: s.span.start,
+                end: s.span.end,
+                question: s.question,
+            })
+            .collect();
         (words, sentences)
     }
 
-    /// The facts of `text`, segmented by `split`.
     fn facts(text: &str) -> Facts {
         let (owned, sentences) = split(text);
         let words: Vec<WordRef> = owned

@@ -817,63 +817,24 @@ mod tests {
     use super::*;
     use Strategy::*;
 
-    /// Words as the crate segments them: letters and digits joined by inner
-    /// apostrophes or hyphens, with their normalized forms.
+    /// Words as the host segments them (`note::segment`).
     fn words(text: &str) -> Vec<(usize, usize, String)> {
-        let chars: Vec<(usize, char)> = text.char_indices().collect();
-        let joins = |j: usize| {
-            matches!(chars[j].1, '\'' | '’' | '-')
-                && chars.get(j + 1).is_some_and(|c| c.1.is_alphanumeric())
-        };
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < chars.len() {
-            if !chars[i].1.is_alphanumeric() {
-                i += 1;
-                continue;
-            }
-            let mut j = i + 1;
-            while j < chars.len() && (chars[j].1.is_alphanumeric() || joins(j)) {
-                j += 1;
-            }
-            let (start, end) = (chars[i].0, chars.get(j).map_or(text.len(), |c| c.0));
-            out.push((
-                start,
-                end,
-                text[start..end].to_lowercase().replace('’', "'"),
-            ));
-            i = j;
-        }
-        out
+        crate::note::segment::words(text, 0)
+            .into_iter()
+            .map(|w| (w.span.start, w.span.end, w.norm))
+            .collect()
     }
 
-    /// Sentences ended by `.`, `!` or `?` before white space, or by a line break.
+    /// Sentences as the host segments them.
     fn sentences(text: &str) -> Vec<SentenceRef> {
-        let mut out = Vec::new();
-        let mut push = |from: usize, to: usize| {
-            let piece = &text[from..to];
-            let trimmed = piece.trim();
-            if !trimmed.is_empty() {
-                let start = from + piece.len() - piece.trim_start().len();
-                out.push(SentenceRef {
-                    start,
-                    end: start + trimmed.len(),
-                    question: trimmed.ends_with('?'),
-                });
-            }
-        };
-        let mut start = 0;
-        let mut chars = text.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            let ends = matches!(c, '.' | '!' | '?')
-                && chars.peek().is_none_or(|&(_, next)| next.is_whitespace());
-            if ends || c == '\n' {
-                push(start, i + c.len_utf8());
-                start = i + c.len_utf8();
-            }
-        }
-        push(start, text.len());
-        out
+        crate::note::segment::sentences(text, 0)
+            .into_iter()
+            .map(|s| SentenceRef {
+                start: s.span.start,
+                end: s.span.end,
+                question: s.question,
+            })
+            .collect()
     }
 
     /// `strategies` on `text`, segmented by the helpers above.

@@ -239,7 +239,7 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
-fn words(text: &str, off: usize) -> Vec<Word> {
+pub(crate) fn words(text: &str, off: usize) -> Vec<Word> {
     let mut out = Vec::new();
     let mut chars = text.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
@@ -280,7 +280,7 @@ pub fn normalize(s: &str) -> String {
         .collect()
 }
 
-fn sentences(text: &str, off: usize) -> Vec<Sentence> {
+pub(crate) fn sentences(text: &str, off: usize) -> Vec<Sentence> {
     let mut out = Vec::new();
     let mut start = 0;
     let bytes = text.as_bytes();
