@@ -184,6 +184,47 @@ pub struct State {
     layout: Layout,
 }
 
+/// What `read_note` learns of a file without holding more than a note.
+struct Read {
+    /// A hash of the whole content.
+    hash: u64,
+    /// A note file's bytes, when it is a note within the size cap; batches
+    /// (and oversized notes, which the input reader reports) are read again,
+    /// streamed, by `input::notes`.
+    note: Option<Vec<u8>>,
+}
+
+/// Hashes a file in chunks, keeping its bytes only when it is a note file
+/// within the size cap: a large batch is never held whole.
+fn read_bounded(abs: &Path) -> std::io::Result<Read> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(abs)?;
+    let keep = kind_of(abs) == Kind::Note;
+    let mut h = DefaultHasher::new();
+    let mut kept = Vec::new();
+    let mut total = 0usize;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        buf[..n].hash(&mut h);
+        total += n;
+        if keep && total <= input::MAX_NOTE_BYTES {
+            kept.extend_from_slice(&buf[..n]);
+        }
+        // A note file past the cap (a device, an endless pipe) is not read on.
+        if keep && total > input::MAX_NOTE_BYTES {
+            break;
+        }
+    }
+    Ok(Read {
+        hash: h.finish(),
+        note: (keep && total <= input::MAX_NOTE_BYTES).then_some(kept),
+    })
+}
+
 fn hash_of(parts: &[&[u8]]) -> u64 {
     let mut h = DefaultHasher::new();
     for p in parts {
@@ -957,7 +998,7 @@ impl State {
     ) {
         let is_root = self.opts.paths.iter().any(|p| p == shown);
         let prev_hash = self.notes.get(shown).map(|f| f.hash);
-        let bytes = match std::fs::read(abs) {
+        let bytes = match read_bounded(abs) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !is_root => {
                 if self.notes.remove(shown).is_some() {
@@ -991,14 +1032,12 @@ impl State {
                 return;
             }
         };
-        let hash = Some(hash_of(&[&bytes]));
+        let hash = Some(bytes.hash);
         if prev_hash == Some(hash) {
             return;
         }
         let template = self.opts.template;
-        let items: Vec<input::Item> = if kind_of(abs) == Kind::Note
-            && bytes.len() <= input::MAX_NOTE_BYTES
-        {
+        let items: Vec<input::Item> = if let Some(bytes) = bytes.note {
             vec![
                 input::decode(shown, bytes)
                     .and_then(|text| input::note_from_text(crate::note::Origin::file(shown), text)),
@@ -1131,6 +1170,25 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_hold_at_most_one_note_and_never_a_whole_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("a.txt");
+        fs::write(&small, "Hi Sam").unwrap();
+        let r = read_bounded(&small).unwrap();
+        assert_eq!(r.note.as_deref(), Some(&b"Hi Sam"[..]));
+        let big = dir.path().join("b.txt");
+        fs::write(&big, vec![b'x'; input::MAX_NOTE_BYTES + 10]).unwrap();
+        assert!(read_bounded(&big).unwrap().note.is_none());
+        let batch = dir.path().join("c.jsonl");
+        fs::write(&batch, "{\"text\":\"Hi\"}\n".repeat(20_000)).unwrap();
+        let (first, again) = (read_bounded(&batch).unwrap(), read_bounded(&batch).unwrap());
+        assert!(first.note.is_none());
+        assert_eq!(first.hash, again.hash, "the same content hashes the same");
+        fs::write(&batch, "{\"text\":\"Hello\"}\n").unwrap();
+        assert_ne!(read_bounded(&batch).unwrap().hash, first.hash);
+    }
     use std::fs;
 
     const RULE: &str = r#"//! Says hello.
