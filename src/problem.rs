@@ -225,7 +225,8 @@ pub fn did_you_mean<'a>(
 ) -> Option<&'a str> {
     candidates
         .into_iter()
-        .map(|c| (edit_distance(wrong, c), c))
+        // Optimal string alignment: a swapped pair of letters ("salse") is one edit.
+        .map(|c| (strsim::osa_distance(wrong, c), c))
         // Close enough to be a typo: about one edit in three chars.
         .filter(|(d, c)| *d <= wrong.chars().count().max(c.chars().count()).div_ceil(3))
         .min()
@@ -234,20 +235,7 @@ pub fn did_you_mean<'a>(
 
 /// Levenshtein distance in chars.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push(
-                (prev[j] + usize::from(ca != *cb))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1),
-            );
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    strsim::levenshtein(a, b)
 }
 
 #[cfg(test)]
