@@ -60,14 +60,20 @@ impl Channel {
         }
     }
 
-    /// The channel named `s` (as written in front matter, a batch or a rulebook).
+    /// The channel named `s` (as written in front matter, a batch or a
+    /// rulebook; case and surrounding space do not matter).
     pub fn parse(s: &str) -> Option<Channel> {
-        Channel::ALL.into_iter().find(|c| c.as_str() == s.trim())
+        let s = s.trim().to_ascii_lowercase();
+        Channel::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
-    /// The error for an unknown channel name.
+    /// The error for an unknown channel name, with a "did you mean".
     pub fn unknown(s: &str) -> String {
-        format!("unknown channel `{s}`: expected `request`, `message` or `inmail`")
+        let names = Channel::ALL.map(|c| c.as_str());
+        match crate::problem::did_you_mean(&s.trim().to_ascii_lowercase(), names) {
+            Some(m) => format!("unknown channel `{s}`: did you mean `{m}`?"),
+            None => format!("unknown channel `{s}`: expected `request`, `message` or `inmail`"),
+        }
     }
 }
 
@@ -495,6 +501,15 @@ mod tests {
         ] {
             assert_eq!(misspelt_key(ok), None, "{ok}");
         }
+    }
+
+    #[test]
+    fn channels_parse_in_any_case_and_suggest_a_fix() {
+        assert_eq!(Channel::parse(" Message "), Some(Channel::Message));
+        assert_eq!(Channel::parse("INMAIL"), Some(Channel::Inmail));
+        assert_eq!(Channel::parse("letter"), None);
+        assert!(Channel::unknown("mesage").contains("did you mean `message`?"));
+        assert!(Channel::unknown("letter").contains("expected `request`"));
     }
 
     #[test]
