@@ -285,8 +285,13 @@ impl ReportedOnce {
         rulebook: &str,
         problems: Vec<Problem>,
     ) -> Vec<Problem> {
-        // A missing rulebook is named per note (it points at the note's `goal`).
-        let per_note = problems.iter().all(|p| p.code == "tact::rulebook::missing");
+        // A rulebook missing because a note's `goal` names it points at that
+        // goal, so it is shown for each such note; any other error once.
+        let origin = note.origin.to_string();
+        let per_note = problems.iter().all(|p| {
+            p.code == "tact::rulebook::missing"
+                && p.source.as_ref().is_some_and(|s| s.name == origin)
+        });
         if per_note || self.0.insert(rulebook.to_owned()) {
             return problems;
         }

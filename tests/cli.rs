@@ -576,3 +576,26 @@ fn tact_test_with_nothing_to_run_fails_and_unsafe_fixes_need_a_fix_mode() {
     run.assert_code(2);
     assert!(run.stderr().contains("add one of them"), "{}", run.stderr());
 }
+
+/// `--rulebook nosuch` on a batch: the missing rulebook is reported once,
+/// then one line per later row points back to it.
+#[test]
+fn a_missing_rulebook_for_a_whole_batch_is_reported_once() {
+    let d = Dir::new();
+    d.write(
+        "b.jsonl",
+        "{\"text\":\"Hi\"}\n{\"text\":\"Hello\"}\n{\"text\":\"Hey\"}\n",
+    );
+    let run = d.run(
+        &["check", "-r", "nosuch", "--format", "json", "b.jsonl"],
+        "",
+    );
+    run.assert_code(2);
+    let errors = run.json()["errors"].as_array().unwrap().clone();
+    let missing = errors
+        .iter()
+        .filter(|e| e["code"] == "tact::rulebook::missing")
+        .count();
+    assert_eq!(missing, 1, "{errors:#?}");
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+}
