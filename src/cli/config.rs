@@ -2,7 +2,7 @@
 //! into high-level args): usage mistakes are found here, before anything
 //! loads, and the rest of the command line never looks at flags.
 
-use super::args::{CheckArgs, FormatArg};
+use super::args::{CheckArgs, EvalArgs, EvalFormat, FormatArg};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use tact::finding::Safety;
@@ -121,6 +121,52 @@ impl CheckConfig {
                 diff: false,
             }),
             Mode::Diff(safety) => Some(tact::workspace::FixMode { safety, diff: true }),
+        }
+    }
+}
+
+/// A resolved `tact eval` run.
+#[derive(Debug)]
+pub struct EvalConfig {
+    /// Labelled batches.
+    pub paths: Vec<String>,
+    /// The rulebook for every note, overriding their own.
+    pub rulebook: Option<String>,
+    /// JSON instead of tables.
+    pub json: bool,
+    /// The channel of notes that do not say theirs.
+    pub channel: Option<tact::note::Channel>,
+    /// Every note is a follow-up.
+    pub followup: bool,
+    /// Placeholders are variables.
+    pub template: bool,
+    /// Rule ids to count, as written (resolved against the loaded rules).
+    pub select: Vec<String>,
+    /// Split scores into quartiles.
+    pub quartiles: bool,
+    /// The floors that fail the run.
+    pub floors: tact::eval::render::Floors,
+}
+
+impl EvalConfig {
+    /// Resolves the flags of `tact eval` (clap has checked their values).
+    pub fn resolve(args: EvalArgs) -> EvalConfig {
+        EvalConfig {
+            json: args.format == EvalFormat::Json,
+            quartiles: args.split.is_some(),
+            floors: tact::eval::render::Floors {
+                precision: args.min_precision,
+                recall: args.min_recall,
+                pass: args.min_pass,
+                balanced_accuracy: args.min_balanced_accuracy,
+                tone: args.min_tone,
+            },
+            paths: args.paths,
+            rulebook: args.rulebook,
+            channel: args.channel,
+            followup: args.followup,
+            template: args.template,
+            select: args.select,
         }
     }
 }

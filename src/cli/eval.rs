@@ -1,10 +1,10 @@
 //! `tact eval`: measure the rules on labelled notes.
 
 use super::Outcome;
-use super::args::{EvalArgs, EvalFormat};
+use super::config::EvalConfig;
 use super::report_load_problems;
 use std::ops::ControlFlow;
-use tact::eval::render::{Floors, human, json};
+use tact::eval::render::{human, json};
 use tact::eval::{Labels, Observed, Options, Tally};
 use tact::input;
 use tact::problem::Problem;
@@ -25,10 +25,10 @@ enum Evaluated {
 }
 
 /// `tact eval`.
-pub fn eval(ws: &Workspace, args: &EvalArgs, color: bool) -> Outcome {
+pub fn eval(ws: &Workspace, cfg: &EvalConfig, color: bool) -> Outcome {
     let mut failed = report_load_problems(ws, color);
     let mut select = std::collections::BTreeSet::new();
-    for id in &args.select {
+    for id in &cfg.select {
         match ws.rules.resolve(id) {
             Ok(rule) => {
                 select.insert(rule.id.clone());
@@ -42,15 +42,15 @@ pub fn eval(ws: &Workspace, args: &EvalArgs, color: bool) -> Outcome {
         }
     }
     let options = Options {
-        quartiles: args.split.is_some(),
+        quartiles: cfg.quartiles,
         select,
     };
-    let items = input::notes(&args.paths, args.template).map(|item| {
+    let items = input::notes(&cfg.paths, cfg.template).map(|item| {
         item.map(|mut note| {
             if note.front.channel.is_none() {
-                note.front.channel = args.channel;
+                note.front.channel = cfg.channel;
             }
-            note.front.followup |= args.followup;
+            note.front.followup |= cfg.followup;
             note
         })
     });
@@ -64,7 +64,7 @@ pub fn eval(ws: &Workspace, args: &EvalArgs, color: bool) -> Outcome {
     let mut broken = ReportedOnce::default();
     stream(
         items,
-        |item| match ws.check_item(args.rulebook.as_deref(), None, item) {
+        |item| match ws.check_item(cfg.rulebook.as_deref(), None, item) {
             Checked::Problem(p) => Evaluated::Problems(vec![p]),
             Checked::Note {
                 note,
@@ -132,14 +132,7 @@ pub fn eval(ws: &Workspace, args: &EvalArgs, color: bool) -> Outcome {
         eprint!("{}", p.render(color));
     }
     let report = tally.finish(&options);
-    let floors = Floors {
-        precision: args.min_precision,
-        recall: args.min_recall,
-        pass: args.min_pass,
-        balanced_accuracy: args.min_balanced_accuracy,
-        tone: args.min_tone,
-    }
-    .check(&report);
+    let floors = cfg.floors.check(&report);
     // A floor with nothing to measure (no labels, no scores) is a mistake in
     // the command, not a failing rule.
     let unmeasured: Vec<&str> = floors
@@ -160,11 +153,12 @@ pub fn eval(ws: &Workspace, args: &EvalArgs, color: bool) -> Outcome {
         eprint!("{}", p.render(color));
         failed = true;
     } else if report.notes == 0 && !failed {
-        eprintln!("warning: no notes in {}", args.paths.join(", "));
+        eprintln!("warning: no notes in {}", cfg.paths.join(", "));
     }
-    let text = match args.format {
-        EvalFormat::Human => human(&report, &floors),
-        EvalFormat::Json => json(&report, &floors),
+    let text = if cfg.json {
+        json(&report, &floors)
+    } else {
+        human(&report, &floors)
     };
     if super::print(&text) == Outcome::Error {
         return Outcome::Error;

@@ -86,7 +86,11 @@ pub fn run(cli: Cli) -> Outcome {
             };
             scaffold::new_rule(&project, &name, kind, dir.as_deref(), color)
         }
-        Command::Eval(args) => eval::eval(&Workspace::load(project, &cli.plugins), &args, color),
+        Command::Eval(args) => eval::eval(
+            &Workspace::load(project, &cli.plugins),
+            &config::EvalConfig::resolve(args),
+            color,
+        ),
         Command::Watch(args) => watch::run(project, &cli.plugins, &args, color),
         Command::Test { dirs, filter } => {
             let mut extra = cli.plugins.clone();
