@@ -11,7 +11,7 @@ use crate::plugin::imports::PackResolver;
 use crate::plugin::{RuleSet, engine};
 use crate::problem::Problem;
 use crate::problem::Source;
-use crate::rulebook::Rulebooks;
+use crate::rulebook::{RuleSelection, Rulebooks};
 use crate::run::Checker;
 use crate::run::NoteReport;
 use crate::span::Span;
@@ -35,6 +35,8 @@ pub struct Workspace {
     pub rulebooks: Rulebooks,
     /// What failed to load (rules, rulebooks, folders).
     pub problems: Vec<Problem>,
+    /// Rules added to or removed from every rulebook (`--select`, `--ignore`).
+    pub selection: RuleSelection,
     checkers: Mutex<HashMap<String, CheckerResult>>,
 }
 
@@ -69,6 +71,7 @@ impl Workspace {
             rules: Arc::new(rules),
             rulebooks,
             problems,
+            selection: RuleSelection::default(),
             checkers: Mutex::new(HashMap::new()),
         }
     }
@@ -80,17 +83,21 @@ impl Workspace {
         if let Some(c) = cache.get(rulebook) {
             return c.clone();
         }
-        let result = self.rulebooks.resolve(rulebook, &self.rules).map(|book| {
-            Arc::new(
-                Checker::new(
-                    self.engine.clone(),
-                    self.rules.clone(),
-                    &book,
-                    self.project.template.clone(),
+        let result = self
+            .rulebooks
+            .resolve(rulebook, &self.rules)
+            .map(|mut book| {
+                self.selection.apply(&mut book, &self.rules);
+                Arc::new(
+                    Checker::new(
+                        self.engine.clone(),
+                        self.rules.clone(),
+                        &book,
+                        self.project.template.clone(),
+                    )
+                    .with_max_failures(self.project.limits.max_failures),
                 )
-                .with_max_failures(self.project.limits.max_failures),
-            )
-        });
+            });
         cache.insert(rulebook.to_owned(), result.clone());
         result
     }

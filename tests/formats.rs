@@ -42,3 +42,17 @@ fn sarif_format() {
     let value: serde_json::Value = serde_json::from_str(&out).expect("SARIF is JSON");
     insta::assert_snapshot!(serde_json::to_string_pretty(&value).unwrap());
 }
+
+#[test]
+fn concise_format() {
+    insta::assert_snapshot!(output("concise"));
+}
+
+#[test]
+fn jsonl_format() {
+    let out = output("jsonl");
+    for line in out.lines() {
+        serde_json::from_str::<serde_json::Value>(line).expect("each line is JSON");
+    }
+    insta::assert_snapshot!(out);
+}

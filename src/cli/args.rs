@@ -112,6 +112,10 @@ pub enum FormatArg {
     Github,
     /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,
+    /// One line per finding: `file:line:col: level rule message` (`file:row:line:col` in a batch).
+    Concise,
+    /// JSON Lines: one finding or error per line, written as each note is checked.
+    Jsonl,
 }
 
 impl From<FormatArg> for tact::render::Format {
@@ -122,6 +126,8 @@ impl From<FormatArg> for tact::render::Format {
             FormatArg::Json => Format::Json,
             FormatArg::Github => Format::Github,
             FormatArg::Sarif => Format::Sarif,
+            FormatArg::Concise => Format::Concise,
+            FormatArg::Jsonl => Format::Jsonl,
         }
     }
 }
@@ -136,8 +142,32 @@ pub struct CheckArgs {
     #[arg(long, short)]
     pub rulebook: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
+    #[arg(
+        long,
+        visible_alias = "output-format",
+        value_enum,
+        default_value = "human"
+    )]
     pub format: FormatArg,
+    /// Run only these rules or packs (comma-separated or repeated), with the
+    /// rulebook's levels where it sets them.
+    #[arg(long, value_delimiter = ',', value_name = "RULE|PACK")]
+    pub select: Option<Vec<String>>,
+    /// Run these rules or packs too, on top of the rulebook's.
+    #[arg(long, value_delimiter = ',', value_name = "RULE|PACK")]
+    pub extend_select: Vec<String>,
+    /// Do not run these rules or packs.
+    #[arg(long, value_delimiter = ',', value_name = "RULE|PACK")]
+    pub ignore: Vec<String>,
+    /// Print how many findings each rule made instead of the findings (human or json format).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Report errors only: findings below error level are neither shown nor counted.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Exit 0 even when findings fail the run (problems still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
     /// Exit 1 when there are more warnings than this.
     #[arg(long, value_name = "N")]
     pub max_warnings: Option<usize>,

@@ -6,6 +6,7 @@ use super::config::{CheckConfig, Mode};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::ControlFlow;
+use tact::finding::Level;
 use tact::input;
 use tact::problem::Problem;
 use tact::render::{self, Reporter, Summary};
@@ -17,11 +18,13 @@ pub fn check(ws: &Workspace, cfg: &CheckConfig) -> Outcome {
     // With --fix on stdin the fixed note owns stdout, and with --diff the
     // diff does: diagnostics go to stderr.
     let mut reporter: Box<dyn Reporter> =
-        render::reporter(cfg.format, cfg.color, cfg.report_to_stderr);
+        render::reporter(cfg.format, cfg.color, cfg.report_to_stderr, cfg.statistics);
     let mut summary = Summary {
         dry_run: matches!(cfg.mode, Mode::Diff(_)),
+        quiet: cfg.quiet,
         ..Summary::default()
     };
+    let mut diffs = 0;
     let mut failed = false;
     for p in &ws.problems {
         failed = true;
@@ -64,7 +67,10 @@ pub fn check(ws: &Workspace, cfg: &CheckConfig) -> Outcome {
                         match unsettled(cfg, &fx)
                             .map_or_else(|| write_fix(cfg, &fx, &mut batches), |p| Err(Some(p)))
                         {
-                            Ok(()) => summary.fixed += fx.applied,
+                            Ok(()) => {
+                                summary.fixed += fx.applied;
+                                diffs += usize::from(fx.original.source != fx.fixed.source);
+                            }
                             Err(p) => {
                                 failed = true;
                                 if let Some(p) = p {
@@ -88,6 +94,9 @@ pub fn check(ws: &Workspace, cfg: &CheckConfig) -> Outcome {
                         }
                     }
                     failed |= !report.failures.is_empty();
+                    if cfg.quiet {
+                        report.findings.retain(|f| f.level == Level::Error);
+                    }
                     summary.add(&report);
                     if let Err(e) = reporter.note(&note, &report, &rulebook) {
                         io_error = Some(e);
@@ -131,13 +140,41 @@ pub fn check(ws: &Workspace, cfg: &CheckConfig) -> Outcome {
             summary.warnings
         );
     }
+    // `--diff` fails when there is a diff (as `ruff check --diff` does);
+    // otherwise errors, or warnings past `--max-warnings`, fail the run.
+    let findings_fail = match cfg.mode {
+        Mode::Diff(_) => diffs > 0,
+        _ => summary.errors > 0 || cfg.max_warnings.is_some_and(|m| summary.warnings > m),
+    };
     if failed {
         Outcome::Error
-    } else if summary.errors > 0 || cfg.max_warnings.is_some_and(|m| summary.warnings > m) {
+    } else if findings_fail && !cfg.exit_zero {
         Outcome::Findings
     } else {
         Outcome::Clean
     }
+}
+
+/// A note's path as a diff header names it, relative to the current folder
+/// and without `./`, so `git apply` takes the diff from the repository root;
+/// an absolute path outside the current folder loses its leading `/`.
+fn diff_path(path: &str) -> String {
+    use std::path::{Component, Path};
+    let p = Path::new(path);
+    let cwd = std::env::current_dir().ok();
+    let p = cwd
+        .as_deref()
+        .and_then(|d| p.strip_prefix(d).ok())
+        .unwrap_or(p);
+    let parts: Vec<String> = p
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            Component::ParentDir => Some("..".to_owned()),
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => None,
+        })
+        .collect();
+    parts.join("/")
 }
 
 /// Why a fixed note must not be written (`--fix` only): its fixes did not
@@ -187,7 +224,7 @@ fn write_fix(
     let (original, fixed) = (&fx.original, &fx.fixed);
     if matches!(cfg.mode, Mode::Diff(_)) {
         if original.source != fixed.source {
-            let name = original.origin.to_string();
+            let name = diff_path(&original.origin.path);
             let diff = tact::fix::unified_diff(&original.source, &fixed.source, &name, &name);
             let mut out = std::io::stdout().lock();
             // A closed pipe (`--diff | head`) ends the diff quietly.
@@ -258,4 +295,18 @@ fn write_batches(cfg: &CheckConfig, batches: &Batches) -> Vec<Problem> {
             tact::fix_output::write_batch(p, output, batches.rows.get(p).unwrap_or(&empty)).err()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diff_path;
+
+    #[test]
+    fn diff_paths_have_no_dot_or_root_component() {
+        assert_eq!(diff_path("./notes/a.md"), "notes/a.md");
+        assert_eq!(diff_path("notes/./a.md"), "notes/a.md");
+        let here = std::env::current_dir().unwrap().join("notes/a.md");
+        assert_eq!(diff_path(here.to_str().unwrap()), "notes/a.md");
+        assert_eq!(diff_path("/elsewhere/a.md"), "elsewhere/a.md");
+    }
 }

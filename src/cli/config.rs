@@ -42,6 +42,18 @@ pub struct CheckConfig {
     pub output: Option<PathBuf>,
     /// Findings go to stderr because stdout carries a fixed note or a diff.
     pub report_to_stderr: bool,
+    /// `--select`: only these rules or packs (as written).
+    pub select: Option<Vec<String>>,
+    /// `--extend-select`: these rules or packs too.
+    pub extend_select: Vec<String>,
+    /// `--ignore`: not these rules or packs.
+    pub ignore: Vec<String>,
+    /// Counts per rule instead of findings.
+    pub statistics: bool,
+    /// Findings below error level are dropped.
+    pub quiet: bool,
+    /// Findings never fail the run.
+    pub exit_zero: bool,
 }
 
 impl CheckConfig {
@@ -78,6 +90,11 @@ impl CheckConfig {
                 "`--fix` on stdin writes the fixed note to stdout; use the human format",
             ));
         }
+        if args.statistics && !matches!(args.format, FormatArg::Human | FormatArg::Json) {
+            return Err(usage(
+                "`--statistics` prints a table (human format) or a JSON array (`--format json`)",
+            ));
+        }
         let batches = paths
             .iter()
             .filter(|p| input::kind_of(Path::new(p)) != Kind::Note)
@@ -109,6 +126,12 @@ impl CheckConfig {
             template: args.template,
             mode,
             output: args.output,
+            select: args.select,
+            extend_select: args.extend_select,
+            ignore: args.ignore,
+            statistics: args.statistics,
+            quiet: args.quiet,
+            exit_zero: args.exit_zero,
         })
     }
 

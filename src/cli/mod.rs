@@ -63,7 +63,20 @@ pub fn run(cli: Cli) -> Outcome {
                     return Outcome::Error;
                 }
             };
-            check::check(&Workspace::load(project, &cli.plugins), &cfg)
+            let mut ws = Workspace::load(project, &cli.plugins);
+            match tact::rulebook::RuleSelection::resolve(
+                cfg.select.as_deref(),
+                &cfg.extend_select,
+                &cfg.ignore,
+                &ws.rules,
+            ) {
+                Ok(s) => ws.selection = s,
+                Err(p) => {
+                    eprint!("{}", p.render(color));
+                    return Outcome::Error;
+                }
+            }
+            check::check(&ws, &cfg)
         }
         Command::Rules { rulebook } => info::rules(
             &Workspace::load(project, &cli.plugins),

@@ -1,7 +1,7 @@
 //! GitHub Actions output: one workflow command per finding and problem, so
 //! findings show up as annotations on the pull request.
 
-use super::{Reporter, Summary, failure_problem};
+use super::{Reporter, Summary, failure_problem, human::plural};
 use crate::finding::Level;
 use crate::note::Note;
 use crate::problem::Problem;
@@ -87,8 +87,11 @@ impl Reporter for Github {
     fn finish(&mut self, s: &Summary) -> io::Result<()> {
         writeln!(
             self.out,
-            "tact: {} notes, {} errors, {} warnings, {} problems",
-            s.notes, s.errors, s.warnings, s.problems
+            "tact: {}, {}, {}, {}",
+            plural(s.notes, "note"),
+            plural(s.errors, "error"),
+            plural(s.warnings, "warning"),
+            plural(s.problems, "problem")
         )?;
         self.out.flush()
     }

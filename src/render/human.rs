@@ -44,7 +44,8 @@ pub fn finding_problem(source: &Source, f: &Finding) -> Problem {
     p
 }
 
-fn plural(n: usize, word: &str) -> String {
+/// `1 note`, `2 notes`.
+pub fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
@@ -76,42 +77,48 @@ impl Reporter for Human {
     }
 
     fn finish(&mut self, s: &Summary) -> io::Result<()> {
-        let out = &mut self.out;
-        let found = s.errors + s.warnings + s.infos;
-        if found == 0 && s.problems == 0 {
-            writeln!(out, "✓ {} checked, no findings", plural(s.notes, "note"))?;
-        } else {
-            write!(
-                out,
-                "{} checked: {}, {}, {}",
-                plural(s.notes, "note"),
-                plural(s.errors, "error"),
-                plural(s.warnings, "warning"),
-                plural(s.infos, "hint")
-            )?;
-            if s.problems > 0 {
-                write!(out, ", {}", plural(s.problems, "problem"))?;
-            }
-            writeln!(out)?;
-        }
-        if s.fixed > 0 {
-            let verb = if s.dry_run { "would fix" } else { "fixed" };
-            writeln!(out, "{verb} {}", plural(s.fixed, "finding"))?;
-        }
-        if s.fixable > 0 {
-            writeln!(
-                out,
-                "{} fixable with `tact check --fix`",
-                plural(s.fixable, "finding")
-            )?;
-        }
-        if s.unsafe_fixable > 0 {
-            writeln!(
-                out,
-                "{} more fixable with `--fix --unsafe-fixes`",
-                plural(s.unsafe_fixable, "finding")
-            )?;
-        }
-        out.flush()
+        write_summary(&mut self.out, s)
     }
+}
+
+/// The closing summary: notes, findings per level, problems, fixes.
+pub(super) fn write_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
+    let found = s.errors + s.warnings + s.infos;
+    if found == 0 && s.problems == 0 {
+        if !s.quiet {
+            writeln!(out, "✓ {} checked, no findings", plural(s.notes, "note"))?;
+        }
+    } else {
+        write!(
+            out,
+            "{} checked: {}, {}, {}",
+            plural(s.notes, "note"),
+            plural(s.errors, "error"),
+            plural(s.warnings, "warning"),
+            plural(s.infos, "hint")
+        )?;
+        if s.problems > 0 {
+            write!(out, ", {}", plural(s.problems, "problem"))?;
+        }
+        writeln!(out)?;
+    }
+    if s.fixed > 0 {
+        let verb = if s.dry_run { "would fix" } else { "fixed" };
+        writeln!(out, "{verb} {}", plural(s.fixed, "finding"))?;
+    }
+    if s.fixable > 0 {
+        writeln!(
+            out,
+            "{} fixable with `tact check --fix`",
+            plural(s.fixable, "finding")
+        )?;
+    }
+    if s.unsafe_fixable > 0 {
+        writeln!(
+            out,
+            "{} more fixable with `--fix --unsafe-fixes`",
+            plural(s.unsafe_fixable, "finding")
+        )?;
+    }
+    out.flush()
 }

@@ -82,7 +82,7 @@ impl<'a> JsonFinding<'a> {
 
 /// A problem in the JSON output's `errors`.
 #[derive(Serialize)]
-struct JsonProblem {
+pub(super) struct JsonProblem {
     code: String,
     message: String,
     file: Option<String>,

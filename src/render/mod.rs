@@ -2,14 +2,20 @@
 //! loop hands it notes with their reports and problems as they come, then a
 //! summary. Adding a format is adding one file here.
 
+mod concise;
 mod github;
 mod human;
 mod json;
+mod jsonl;
 mod sarif;
+mod statistics;
 
+pub use concise::Concise;
 pub use github::Github;
-pub use human::{Human, finding_problem};
+pub use human::{Human, finding_problem, plural};
 pub use json::{Json, JsonFinding};
+pub use jsonl::Jsonl;
+pub use statistics::{Counts, RuleCount, Statistics};
 
 use crate::finding::{Level, Safety};
 use crate::note::Note;
@@ -29,6 +35,10 @@ pub enum Format {
     Github,
     /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,
+    /// One line per finding: `file:line:col: level rule message`.
+    Concise,
+    /// JSON Lines: one finding or error per line, streamed.
+    Jsonl,
 }
 
 /// Counts for the closing summary and the exit status.
@@ -53,6 +63,9 @@ pub struct Summary {
     /// True with `--diff`: nothing was written.
     #[serde(skip)]
     pub dry_run: bool,
+    /// True with `--quiet`: a clean run prints no summary.
+    #[serde(skip)]
+    pub quiet: bool,
 }
 
 impl Summary {
@@ -162,15 +175,26 @@ pub fn failure_problem(f: &RuleFailure) -> Problem {
 }
 
 /// Builds the reporter for a format, writing to stdout (or stderr when stdout
-/// carries something else, such as a fixed note).
-pub fn reporter(format: Format, color: bool, to_stderr: bool) -> Box<dyn Reporter> {
+/// carries something else, such as a fixed note). With `statistics`, the
+/// human and JSON formats print counts per rule instead of findings.
+pub fn reporter(
+    format: Format,
+    color: bool,
+    to_stderr: bool,
+    statistics: bool,
+) -> Box<dyn Reporter> {
     let out: Box<dyn io::Write> = if to_stderr {
         Box::new(io::BufWriter::new(io::stderr()))
     } else {
         Box::new(io::BufWriter::new(io::stdout()))
     };
     match format {
+        Format::Human | Format::Json if statistics => {
+            Box::new(Statistics::new(format == Format::Json, color, out))
+        }
         Format::Human => Box::new(Human::new(color, out)),
+        Format::Concise => Box::new(Concise::new(out)),
+        Format::Jsonl => Box::new(Jsonl::new(out)),
         Format::Json => Box::new(Json::new(out)),
         Format::Github => Box::new(Github::new(out)),
         Format::Sarif => Box::new(sarif::Sarif::new(out)),

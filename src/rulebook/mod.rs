@@ -2,9 +2,11 @@
 //! audience, and may extend other rulebooks.
 
 mod resolve;
+mod selection;
 
 pub(crate) use resolve::convert;
 pub use resolve::{ActiveSetting, ResolvedRulebook};
+pub use selection::RuleSelection;
 
 use crate::finding::Level;
 use crate::note::Channel;
