@@ -1,5 +1,6 @@
-//! The project: `tact.toml`, found by walking up from the current folder, and
-//! what it says about plugin folders, rulebooks, limits and templates.
+//! The project: `tact.toml`, found by walking up from a checked file's folder
+//! (or the current one), and what it says about plugin folders, rulebooks,
+//! limits, templates and which files are notes.
 
 use crate::note::{Channel, Note};
 use crate::plugin::engine::Limits;
@@ -44,6 +45,9 @@ struct Raw {
     limits: Limits,
     #[serde(default)]
     template: TemplateLengths,
+    include: Option<Vec<String>>,
+    #[serde(default)]
+    exclude: Vec<String>,
 }
 
 /// A `[select]` table: it may set the rulebook, the channel and the
@@ -86,6 +90,93 @@ pub struct Project {
     pub limits: Limits,
     /// Placeholder lengths for `--template`.
     pub template: TemplateLengths,
+    /// Which files a folder walk reads (`include`, `exclude` and the defaults).
+    pub files: FileFilter,
+}
+
+/// Files a folder walk skips unless `include` names them: project
+/// documentation is not notes. Matched without regard to case, against the
+/// file name and the path below the project folder.
+pub const DEFAULT_EXCLUDE: [&str; 6] = [
+    "README*",
+    "CHANGELOG*",
+    "CONTRIBUTING*",
+    "LICENSE*",
+    "docs/**",
+    "**/docs/**",
+];
+
+/// The `include` and `exclude` globs of a project, plus the defaults.
+#[derive(Debug, Clone)]
+pub struct FileFilter {
+    /// When set, a walked file must match one of these.
+    include: Option<Vec<(String, GlobMatcher)>>,
+    /// A walked file matching one of these is skipped.
+    exclude: Vec<(String, GlobMatcher)>,
+}
+
+fn compile(glob: &str, nocase: bool) -> Result<(String, GlobMatcher), String> {
+    globset::GlobBuilder::new(glob)
+        .case_insensitive(nocase)
+        .build()
+        .map(|m| (glob.to_owned(), m.compile_matcher()))
+        .map_err(|e| format!("bad glob `{glob}`: {e}"))
+}
+
+impl Default for FileFilter {
+    /// The default excludes only.
+    fn default() -> Self {
+        FileFilter {
+            include: None,
+            exclude: DEFAULT_EXCLUDE
+                .iter()
+                .filter_map(|g| compile(g, true).ok())
+                .collect(),
+        }
+    }
+}
+
+impl FileFilter {
+    /// The filter `include` and `exclude` describe, after the defaults.
+    pub fn new(include: Option<&[String]>, exclude: &[String]) -> Result<FileFilter, String> {
+        let mut f = FileFilter::default();
+        for g in exclude {
+            f.exclude.push(compile(g, false)?);
+        }
+        if let Some(gs) = include {
+            f.include = Some(
+                gs.iter()
+                    .map(|g| compile(g, false))
+                    .collect::<Result<_, _>>()?,
+            );
+        }
+        Ok(f)
+    }
+
+    /// Why a folder walk skips `rel` (a path below the project folder), or
+    /// `None` when it reads it. `include` wins over the default excludes.
+    pub fn skips(&self, rel: &Path) -> Option<String> {
+        let name = Path::new(rel.file_name().unwrap_or_default());
+        let hit = |(_, g): &&(String, GlobMatcher)| g.is_match(rel) || g.is_match(name);
+        if let Some(include) = &self.include {
+            if !include.iter().any(|g| hit(&g)) {
+                return Some("not matched by `include`".into());
+            }
+            return self
+                .exclude
+                .iter()
+                .skip(DEFAULT_EXCLUDE.len())
+                .find(hit)
+                .map(|(g, _)| format!("excluded by `{g}`"));
+        }
+        self.exclude.iter().find(hit).map(|(g, _)| {
+            if DEFAULT_EXCLUDE.contains(&g.as_str()) {
+                format!("excluded by default (`{g}`)")
+            } else {
+                format!("excluded by `{g}`")
+            }
+        })
+    }
 }
 
 /// `p` in `root`, without a leading `./`.
@@ -113,6 +204,18 @@ fn relative_to_cwd(path: &Path) -> PathBuf {
     rel
 }
 
+/// The nearest `tact.toml` at or above the folder `dir`, named as the user
+/// would type it: relative to the current folder when it is at, above or
+/// below it, so every path shown (rules, rulebooks) reads naturally.
+pub fn nearest(dir: &Path) -> Option<PathBuf> {
+    let found = find(dir)?;
+    let cwd = std::env::current_dir().and_then(|d| d.canonicalize()).ok();
+    match cwd.as_deref().map(|c| found.strip_prefix(c)) {
+        Some(Ok(below)) => Some(below.to_path_buf()),
+        _ => Some(relative_to_cwd(&found)),
+    }
+}
+
 /// The nearest `tact.toml` at or above `start`.
 pub fn find(start: &Path) -> Option<PathBuf> {
     let start = start.canonicalize().ok()?;
@@ -126,28 +229,27 @@ impl Project {
     /// Loads `explicit`, else the nearest `tact.toml` above the current folder,
     /// else the defaults.
     pub fn load(explicit: Option<&Path>) -> Result<Project, Problem> {
-        let path = match explicit {
-            Some(p) => Some(p.to_path_buf()),
-            // Found by walking up: name it relative to here, so every path
-            // shown (rules, rulebooks) reads as the user would type it.
-            None => std::env::current_dir()
-                .ok()
-                .and_then(|d| find(&d))
-                .map(|p| relative_to_cwd(&p)),
-        };
+        match explicit {
+            Some(p) => Self::load_file(Some(p)),
+            None => Self::load_file(nearest(Path::new(".")).as_deref()),
+        }
+    }
+
+    /// Loads the config file at `path`, or the defaults for `None`.
+    pub fn load_file(path: Option<&Path>) -> Result<Project, Problem> {
         let Some(path) = path else {
             return Ok(Project {
                 root: PathBuf::from("."),
                 ..Project::default()
             });
         };
-        let text = crate::plugin::discover::read_text(&path).map_err(|e| {
+        let text = crate::plugin::discover::read_text(path).map_err(|e| {
             Problem::error(
                 "tact::config::read",
                 format!("cannot read `{}`: {e}", path.display()),
             )
         })?;
-        Self::parse(&path, &text)
+        Self::parse(path, &text)
     }
 
     /// Parses the text of a `tact.toml` at `path`.
@@ -174,6 +276,13 @@ impl Project {
         } else {
             root
         };
+        let files = FileFilter::new(raw.include.as_deref(), &raw.exclude).map_err(|why| {
+            Problem::error("tact::config::glob", format!("`include`/`exclude`: {why}")).at(
+                src.clone(),
+                Span::default(),
+                "in this file",
+            )
+        })?;
         let mut select = Vec::new();
         for (glob, value) in raw.select {
             let at = text
@@ -234,6 +343,7 @@ impl Project {
             select,
             limits: raw.limits,
             template: raw.template,
+            files,
             root,
         })
     }
@@ -277,8 +387,9 @@ impl Project {
         note.front.followup |= found.any(|s| s.followup);
     }
 
-    /// The `[select]` entries whose glob matches a note file, in file order.
-    pub fn selected_for(&self, file: &str) -> impl Iterator<Item = &Selection> + Clone {
+    /// A path below the project folder, for `[select]`, `include` and
+    /// `exclude`; a path outside it as given.
+    pub fn relative(&self, file: &str) -> PathBuf {
         let path = Path::new(file);
         // Canonical, so `../followups/a.txt` from a sub-folder matches too.
         let abs = std::fs::canonicalize(path)
@@ -288,13 +399,44 @@ impl Project {
             .root
             .canonicalize()
             .unwrap_or_else(|_| self.root.clone());
-        let rel = abs
-            .strip_prefix(&root)
+        abs.strip_prefix(&root)
             .map(Path::to_path_buf)
-            .unwrap_or_else(|_| path.to_path_buf());
+            .unwrap_or_else(|_| path.to_path_buf())
+    }
+
+    /// The `[select]` entries whose glob matches a note file, in file order.
+    pub fn selected_for(&self, file: &str) -> impl Iterator<Item = &Selection> + Clone {
+        let path = Path::new(file);
+        let rel = self.relative(file);
         self.select
             .iter()
             .filter(move |(g, _)| g.is_match(&rel) || g.is_match(path))
             .map(|(_, s)| s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_excludes_skip_project_docs_in_any_case_and_include_wins() {
+        let f = FileFilter::default();
+        for p in [
+            "README.md",
+            "sub/readme.txt",
+            "CHANGELOG.md",
+            "docs/a.md",
+            "x/docs/b.md",
+            "LICENSE.txt",
+        ] {
+            assert!(f.skips(Path::new(p)).is_some(), "{p}");
+        }
+        assert_eq!(f.skips(Path::new("notes/a.md")), None);
+        let f = FileFilter::new(Some(&["docs/**".into()]), &["docs/old*".into()]).unwrap();
+        assert_eq!(f.skips(Path::new("docs/a.md")), None);
+        assert!(f.skips(Path::new("docs/old.md")).is_some());
+        assert!(f.skips(Path::new("notes/a.md")).is_some());
+        assert!(FileFilter::new(None, &["[".into()]).is_err());
     }
 }

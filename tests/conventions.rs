@@ -56,6 +56,8 @@ fn select_ignore_and_extend_select_work_on_top_of_the_rulebook() {
         "{}",
         r.stderr()
     );
+    let r = d.run(&["check", "--ignore", "t/shuot", "notes/note.md"], "");
+    r.assert_code(2);
     assert!(
         r.stderr().contains("did you mean `t/shout`"),
         "{}",
@@ -228,4 +230,215 @@ fn explain_knows_tacts_own_finding_ids() {
     let r = Dir::new().run(&["explain", "tact/unused-allow"], "");
     r.assert_code(0);
     assert!(r.stdout().contains("allow"), "{}", r.stdout());
+}
+
+fn files_checked(run: &common::Run) -> Vec<String> {
+    let mut files: Vec<String> = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap().replace('\\', "/"))
+        .collect();
+    files.dedup();
+    files
+}
+
+#[test]
+fn folder_walks_skip_docs_non_batches_and_excluded_files() {
+    let d = project();
+    for f in [
+        "README.md",
+        "CHANGELOG.md",
+        "notes/CONTRIBUTING.md",
+        "LICENSE.txt",
+        "docs/guide.md",
+    ] {
+        d.write(f, "LOUD docs\n");
+    }
+    d.write("contacts.csv", "name,email\nAnn,LOUD@example.com\n");
+    d.write("leads.csv", "name,message\nAnn,LOUD hello\n");
+    d.write("drafts/old.md", "LOUD draft\n");
+    let r = d.run(
+        &[
+            "check", "--format", "json", "--select", "t/shout", "-v", ".",
+        ],
+        "",
+    );
+    r.assert_code(1);
+    let mut got = files_checked(&r);
+    got.sort();
+    assert_eq!(got, ["./drafts/old.md", "./leads.csv", "./notes/note.md"]);
+    let err = r.stderr();
+    for f in [
+        "README.md",
+        "CHANGELOG.md",
+        "CONTRIBUTING.md",
+        "LICENSE.txt",
+        "docs/guide.md",
+    ] {
+        assert!(
+            err.contains(&format!("{f}`: excluded by default")),
+            "{f}: {err}"
+        );
+    }
+    assert!(
+        err.contains("contacts.csv`: no `text`, `message` or `request` column"),
+        "{err}"
+    );
+    // Without --verbose nothing is said about them.
+    let quiet = d.run(&["check", "--format", "json", "."], "");
+    assert!(!quiet.stderr().contains("skipped"), "{}", quiet.stderr());
+    // --exclude on the command line, `exclude` and `include` in tact.toml.
+    let r = d.run(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--exclude",
+            "drafts/**",
+            "--exclude",
+            "*.csv",
+            ".",
+        ],
+        "",
+    );
+    assert_eq!(files_checked(&r), ["./notes/note.md"]);
+    d.write(
+        "tact.toml",
+        &(d.read("tact.toml") + "exclude = [\"drafts\", \"drafts/**\"]\n"),
+    );
+    let r = d.run(&["check", "--format", "json", "."], "");
+    let mut got = files_checked(&r);
+    got.sort();
+    assert_eq!(got, ["./leads.csv", "./notes/note.md"]);
+    d.write(
+        "tact.toml",
+        &(d.read("tact.toml") + "include = [\"docs/**\", \"drafts/**\"]\n"),
+    );
+    let r = d.run(&["check", "--format", "json", "."], "");
+    assert_eq!(
+        files_checked(&r),
+        ["./docs/guide.md"],
+        "include wins over the defaults, exclude over include"
+    );
+    // A file named on the command line is always read.
+    let r = d.run(
+        &["check", "--format", "json", "README.md", "contacts.csv"],
+        "",
+    );
+    r.assert_code(2);
+    assert_eq!(files_checked(&r), ["README.md"]);
+    assert!(
+        r.stdout().contains("tact::input::csv-header"),
+        "{}",
+        r.stdout()
+    );
+}
+
+#[test]
+fn each_file_gets_the_nearest_config_and_config_forces_one() {
+    let d = Dir::new();
+    // A project in a sub-folder, checked from outside it.
+    d.write("team/tact.toml", "rulebooks = [\"books\"]\ndefault_rulebook = \"team\"\n[select]\n\"dms/**\" = { channel = \"inmail\" }\n");
+    d.write(
+        "team/books/team.toml",
+        "extends = [\"base\"]\n[rules]\n\"core/no-pitch\" = \"error\"\n",
+    );
+    d.write(
+        "team/notes/a.md",
+        "Hi Ann, our platform could help; I'd like to connect since we both work on pricing.\n",
+    );
+    d.write(
+        "other/b.md",
+        "Hi Ann, our platform could help; I'd like to connect since we both work on pricing.\n",
+    );
+    let r = d.run(
+        &["check", "--format", "json", "team/notes/a.md", "other/b.md"],
+        "",
+    );
+    let findings = r.json()["findings"].as_array().unwrap().clone();
+    let book = |file: &str| {
+        findings
+            .iter()
+            .find(|f| f["file"] == file)
+            .map(|f| f["rulebook"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        book("team/notes/a.md").as_deref(),
+        Some("team"),
+        "{findings:#?}"
+    );
+    assert_eq!(
+        book("other/b.md").as_deref(),
+        Some("general"),
+        "{findings:#?}"
+    );
+    // --config makes every file use one project.
+    let r = d.run(
+        &[
+            "check",
+            "--config",
+            "team/tact.toml",
+            "--format",
+            "json",
+            "other/b.md",
+        ],
+        "",
+    );
+    assert_eq!(r.json()["findings"][0]["rulebook"], "team");
+    // A broken config is reported once, naming its file, and exits 2.
+    d.write("bad/tact.toml", "nonsense = 1\n");
+    d.write("bad/a.md", "Hi\n");
+    d.write("bad/b.md", "Hi\n");
+    let r = d.run(&["check", "bad/a.md", "bad/b.md"], "");
+    r.assert_code(2);
+    assert_eq!(
+        r.stderr().matches("tact::config::syntax").count(),
+        1,
+        "{}",
+        r.stderr()
+    );
+    // stdin named into the project: its rulebook, `[select]` and name.
+    let r = d.run(
+        &[
+            "check",
+            "--stdin-filename",
+            "team/dms/x.md",
+            "--format",
+            "json",
+            "-",
+        ],
+        "Hi Ann, our platform could help; I'd like to connect since we both work on pricing.",
+    );
+    let f = &r.json()["findings"][0];
+    assert_eq!(
+        (f["file"].as_str(), f["rulebook"].as_str()),
+        (Some("team/dms/x.md"), Some("team"))
+    );
+    let r = d.run(&["check", "--stdin-filename", "x.md", "other/b.md"], "");
+    r.assert_code(2);
+    assert!(r.stderr().contains("--stdin-filename"), "{}", r.stderr());
+}
+
+/// In tact's own repository, `tact check .` checks the examples and nothing else.
+#[test]
+fn the_repository_checks_only_its_examples() {
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_tact"))
+        .args(["check", "--format", "json", "."])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let files: std::collections::BTreeSet<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert!(files.len() > 10, "{files:?}");
+    assert!(
+        files.iter().all(|f| f.starts_with("./examples/")),
+        "{files:?}"
+    );
+    assert_eq!(json["errors"], serde_json::json!([]));
 }

@@ -186,6 +186,16 @@ pub struct CheckArgs {
     /// Where `--fix` writes a fixed JSONL or CSV batch.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Skip files matching this glob in folder walks (repeatable), on top of
+    /// the project's `exclude`.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// The path stdin's note stands for: its project, `[select]` and name in the output.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<String>,
+    /// Name the files a folder walk skipped, and why, on stderr.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// How `tact eval` splits a numeric score column.

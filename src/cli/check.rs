@@ -3,6 +3,7 @@
 
 use super::Outcome;
 use super::config::{CheckConfig, Mode};
+use super::projects::Projects;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::ControlFlow;
@@ -11,10 +12,10 @@ use tact::input;
 use tact::problem::Problem;
 use tact::render::{self, Reporter, Summary};
 use tact::run::stream::stream;
-use tact::workspace::{Checked, FixResult, ReportedOnce, Workspace};
+use tact::workspace::{Checked, FixResult, ReportedOnce};
 
 /// `tact check`.
-pub fn check(ws: &Workspace, cfg: &CheckConfig) -> Outcome {
+pub fn check(projects: Projects, cfg: &CheckConfig) -> Outcome {
     // With --fix on stdin the fixed note owns stdout, and with --diff the
     // diff does: diagnostics go to stderr.
     let mut reporter: Box<dyn Reporter> =
@@ -26,19 +27,43 @@ pub fn check(ws: &Workspace, cfg: &CheckConfig) -> Outcome {
     };
     let mut diffs = 0;
     let mut failed = false;
-    for p in &ws.problems {
-        failed = true;
-        summary.problems += 1;
-        let _ = reporter.problem(p);
-    }
     let fix = cfg.fix_mode();
     let mut batches = Batches::default();
     let mut broken = ReportedOnce::default();
     let mut io_error = None;
+    let items = input::notes_filtered(&cfg.paths, cfg.template, projects.clone()).map(|item| {
+        // stdin's note takes the name `--stdin-filename` gives it, before its
+        // project and `[select]` are looked up.
+        let item = item.map(|mut n| {
+            if let (Some(name), "-") = (&cfg.stdin_filename, n.origin.path.as_str()) {
+                n.origin.path = name.clone();
+            }
+            n
+        });
+        let (load_problems, ws) = projects.for_item(&item);
+        (load_problems, ws, item)
+    });
     stream(
-        input::notes(&cfg.paths, cfg.template),
-        |item| ws.check_item(cfg.rulebook.as_deref(), fix, item),
-        |checked| {
+        items,
+        |(load_problems, ws, item)| {
+            let checked = match (ws, item) {
+                (_, Err(p)) => Some(Checked::Problem(p)),
+                (Some(ws), item) => Some(ws.check_item(cfg.rulebook.as_deref(), fix, item)),
+                // Its project did not load: that was reported once.
+                (None, Ok(_)) => None,
+            };
+            (load_problems, checked)
+        },
+        |(load_problems, checked)| {
+            for p in &load_problems {
+                failed = true;
+                summary.problems += 1;
+                let _ = reporter.problem(p);
+            }
+            let Some(checked) = checked else {
+                failed = true;
+                return ControlFlow::Continue(());
+            };
             match checked {
                 Checked::Problem(p) => {
                     failed = true;
@@ -126,7 +151,8 @@ pub fn check(ws: &Workspace, cfg: &CheckConfig) -> Outcome {
             let _ = reporter.problem(&p);
         }
     }
-    for p in ws.skipped_rules() {
+    let late = projects.take_pending().into_iter();
+    for p in late.chain(projects.loaded().iter().flat_map(|ws| ws.skipped_rules())) {
         failed = true;
         summary.problems += 1;
         let _ = reporter.problem(&p);
@@ -264,7 +290,10 @@ fn write_fix(
         }
         return Ok(());
     }
-    if original.origin.path == "-" {
+    if original.origin.path == "-"
+        || (cfg.stdin_filename.as_ref() == Some(&original.origin.path)
+            && cfg.paths.iter().any(|p| p == "-"))
+    {
         let mut out = std::io::stdout().lock();
         let _ = out
             .write_all(fixed.source.as_bytes())

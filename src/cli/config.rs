@@ -54,6 +54,12 @@ pub struct CheckConfig {
     pub quiet: bool,
     /// Findings never fail the run.
     pub exit_zero: bool,
+    /// `--exclude` globs, compiled.
+    pub exclude: Vec<(String, globset::GlobMatcher)>,
+    /// What stdin's note is called.
+    pub stdin_filename: Option<String>,
+    /// Name skipped files.
+    pub verbose: bool,
 }
 
 impl CheckConfig {
@@ -95,6 +101,20 @@ impl CheckConfig {
                 "`--statistics` prints a table (human format) or a JSON array (`--format json`)",
             ));
         }
+        let exclude = args
+            .exclude
+            .iter()
+            .map(|g| {
+                globset::Glob::new(g)
+                    .map(|m| (g.clone(), m.compile_matcher()))
+                    .map_err(|e| usage(&format!("`--exclude {g}`: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if args.stdin_filename.is_some() && !paths.iter().any(|p| p == "-") {
+            return Err(usage(
+                "`--stdin-filename` names the note on stdin; there is none (add `-`)",
+            ));
+        }
         let batches = paths
             .iter()
             .filter(|p| input::kind_of(Path::new(p)) != Kind::Note)
@@ -132,6 +152,9 @@ impl CheckConfig {
             statistics: args.statistics,
             quiet: args.quiet,
             exit_zero: args.exit_zero,
+            exclude,
+            stdin_filename: args.stdin_filename,
+            verbose: args.verbose,
         })
     }
 

@@ -7,6 +7,7 @@ mod check;
 mod config;
 mod eval;
 mod info;
+mod projects;
 mod scaffold;
 mod watch;
 
@@ -46,71 +47,59 @@ pub fn run(cli: Cli) -> Outcome {
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let project = match Project::load(cli.config.as_deref()) {
-        Ok(p) => p,
-        Err(p) => {
-            eprint!("{}", p.render(color));
-            return Outcome::Error;
-        }
-    };
+    // Each command loads the project of the current folder (or --config);
+    // `check` finds the nearest one for each file.
+    let with_project =
+        |f: &mut dyn FnMut(Project) -> Outcome| match Project::load(cli.config.as_deref()) {
+            Ok(p) => f(p),
+            Err(p) => {
+                eprint!("{}", p.render(color));
+                Outcome::Error
+            }
+        };
+    let plugins = &cli.plugins;
     match cli.command {
         Command::Check(args) => {
             // Usage mistakes are found before anything loads.
-            let cfg = match config::CheckConfig::resolve(args, color) {
-                Ok(c) => c,
+            match config::CheckConfig::resolve(args, color) {
+                Ok(cfg) => check::check(
+                    projects::Projects::new(cli.config.as_deref(), plugins, &cfg),
+                    &cfg,
+                ),
                 Err(p) => {
                     eprint!("{}", p.render(color));
-                    return Outcome::Error;
-                }
-            };
-            let mut ws = Workspace::load(project, &cli.plugins);
-            match tact::rulebook::RuleSelection::resolve(
-                cfg.select.as_deref(),
-                &cfg.extend_select,
-                &cfg.ignore,
-                &ws.rules,
-            ) {
-                Ok(s) => ws.selection = s,
-                Err(p) => {
-                    eprint!("{}", p.render(color));
-                    return Outcome::Error;
+                    Outcome::Error
                 }
             }
-            check::check(&ws, &cfg)
         }
-        Command::Rules { rulebook } => info::rules(
-            &Workspace::load(project, &cli.plugins),
-            rulebook.as_deref(),
-            color,
-        ),
+        Command::Rules { rulebook } => with_project(&mut |p| {
+            info::rules(&Workspace::load(p, plugins), rulebook.as_deref(), color)
+        }),
         Command::Explain { rule } => {
-            info::explain(&Workspace::load(project, &cli.plugins), &rule, color)
+            with_project(&mut |p| info::explain(&Workspace::load(p, plugins), &rule, color))
         }
-        Command::Rulebooks { name } => info::rulebooks(
-            &Workspace::load(project, &cli.plugins),
-            name.as_deref(),
-            color,
-        ),
+        Command::Rulebooks { name } => with_project(&mut |p| {
+            info::rulebooks(&Workspace::load(p, plugins), name.as_deref(), color)
+        }),
         Command::Init { dir } => scaffold::init(&dir, color),
         Command::New(NewCommand::Rule { name, kind, dir }) => {
             let kind = match kind {
                 RuleKind::Check => tact::plugin::meta::Kind::Check,
                 RuleKind::Rewrite => tact::plugin::meta::Kind::Rewrite,
             };
-            scaffold::new_rule(&project, &name, kind, dir.as_deref(), color)
+            with_project(&mut |p| scaffold::new_rule(&p, &name, kind, dir.as_deref(), color))
         }
-        Command::Eval(args) => eval::eval(
-            &Workspace::load(project, &cli.plugins),
-            &config::EvalConfig::resolve(args),
-            color,
-        ),
-        Command::Watch(args) => watch::run(project, &cli.plugins, &args, color),
-        Command::Test { dirs, filter } => {
-            let mut extra = cli.plugins.clone();
+        Command::Eval(args) => {
+            let cfg = config::EvalConfig::resolve(args);
+            with_project(&mut |p| eval::eval(&Workspace::load(p, plugins), &cfg, color))
+        }
+        Command::Watch(args) => with_project(&mut |p| watch::run(p, plugins, &args, color)),
+        Command::Test { dirs, filter } => with_project(&mut |p| {
+            let mut extra = plugins.clone();
             extra.extend(dirs.iter().cloned());
-            let ws = Workspace::load(project, &extra);
+            let ws = Workspace::load(p, &extra);
             info::test(&ws, &dirs, filter.as_deref(), color)
-        }
+        }),
     }
 }
 

@@ -48,16 +48,38 @@ pub fn kind_of(path: &Path) -> Kind {
     }
 }
 
+/// What a folder walk asks about the note files it finds (files named on
+/// the command line are always read).
+pub trait WalkFilter {
+    /// Why a found file is left out (a project's `include`/`exclude`), or
+    /// `None` to read it.
+    fn skips(&mut self, file: &Path) -> Option<String>;
+    /// Told of every found file left out, and why (for `--verbose`).
+    fn skipped(&mut self, file: &Path, why: &str);
+}
+
+/// Reads every note file a walk finds.
+pub struct ReadAll;
+
+impl WalkFilter for ReadAll {
+    fn skips(&mut self, _file: &Path) -> Option<String> {
+        None
+    }
+    fn skipped(&mut self, _file: &Path, _why: &str) {}
+}
+
 /// The files a path stands for: itself, or for a folder every `.txt`, `.md`,
-/// `.jsonl` and `.csv` file below it in name order. Like ripgrep, a folder
-/// walk skips hidden files and whatever `.gitignore` or `.ignore` files
-/// exclude (so `target/` and build output stay out); a file named on the
-/// command line is always read.
-pub fn expand(path: &str) -> Vec<Result<String, Problem>> {
+/// `.jsonl` and `.csv` file below it in name order that `filter` keeps, and
+/// of the JSONL and CSV files only batches (with a text column). Like
+/// ripgrep, a folder walk skips hidden files and whatever `.gitignore` or
+/// `.ignore` files exclude (so `target/` and build output stay out); a file
+/// named on the command line is always read.
+pub fn expand(path: &str, filter: &mut dyn WalkFilter) -> Vec<Result<String, Problem>> {
     let p = Path::new(path);
     if path == "-" || !p.is_dir() {
         return vec![Ok(path.to_owned())];
     }
+    let mut found = false;
     let mut files: Vec<Result<String, Problem>> = walk(p)
         .filter_map(|e| match e {
             Err(e) => Some(Err(Problem::error(
@@ -66,6 +88,11 @@ pub fn expand(path: &str) -> Vec<Result<String, Problem>> {
             )
             .in_input(path, None))),
             Ok(e) if e.file_type().is_some_and(|t| t.is_file()) && is_note_file(e.path()) => {
+                found = true;
+                if let Some(why) = filter.skips(e.path()).or_else(|| not_a_batch(e.path())) {
+                    filter.skipped(e.path(), &why);
+                    return None;
+                }
                 Some(match e.path().to_str() {
                     Some(name) => Ok(name.to_owned()),
                     None => Err(Problem::error(
@@ -82,7 +109,8 @@ pub fn expand(path: &str) -> Vec<Result<String, Problem>> {
             Ok(_) => None,
         })
         .collect();
-    if files.is_empty() {
+    // A folder whose note files were all left out on purpose is not an error.
+    if files.is_empty() && !found {
         files.push(Err(Problem::error(
             "tact::input::empty-folder",
             format!("no notes in `{path}`"),
@@ -93,6 +121,47 @@ pub fn expand(path: &str) -> Vec<Result<String, Problem>> {
         .in_input(path, None)));
     }
     files
+}
+
+/// Why a JSONL or CSV file found in a folder is not a batch of notes: its
+/// first row has no `text`, `message` or `request` column (a contact list,
+/// say). `None` for notes, batches, and files that cannot be read (reading
+/// them reports why).
+fn not_a_batch(path: &Path) -> Option<String> {
+    let kind = kind_of(path);
+    if kind == Kind::Note {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut line = Vec::new();
+    // The first non-blank line: a CSV header or a JSONL row.
+    loop {
+        if read_line_bounded(&mut reader, MAX_ROW_BYTES, &mut line).ok()? == 0 {
+            return None;
+        }
+        if !line.trim_ascii().is_empty() {
+            break;
+        }
+    }
+    let text = String::from_utf8_lossy(&line);
+    let text = text.trim_start_matches('\u{feff}');
+    let has = |name: &str| batch::TEXT_COLUMNS.contains(&name);
+    let found = match kind {
+        Kind::Csv => csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes())
+            .records()
+            .next()?
+            .ok()?
+            .iter()
+            .any(|h| has(&header_name(h))),
+        _ => match serde_json::from_str::<serde_json::Value>(text.trim()).ok()? {
+            serde_json::Value::Object(m) => m.keys().any(|k| has(k)),
+            _ => return None,
+        },
+    };
+    (!found).then(|| "no `text`, `message` or `request` column: not a batch of notes".to_owned())
 }
 
 /// Walks a folder as `tact check` and `tact watch` both do: sorted by name,
@@ -119,11 +188,21 @@ pub fn is_note_file(path: &Path) -> bool {
     )
 }
 
-/// Streams the notes of every path (`-` is stdin).
+/// Streams the notes of every path (`-` is stdin); folder walks read every
+/// note file and batch they find.
 pub fn notes<'a>(paths: &'a [String], template: bool) -> impl Iterator<Item = Item> + 'a {
+    notes_filtered(paths, template, ReadAll)
+}
+
+/// Streams the notes of every path (`-` is stdin); folder walks ask `filter`.
+pub fn notes_filtered<'a>(
+    paths: &'a [String],
+    template: bool,
+    mut filter: impl WalkFilter + 'a,
+) -> impl Iterator<Item = Item> + 'a {
     paths
         .iter()
-        .flat_map(|p| expand(p))
+        .flat_map(move |p| expand(p, &mut filter))
         .flat_map(move |file| -> Box<dyn Iterator<Item = Item>> {
             let file = match file {
                 Ok(f) => f,

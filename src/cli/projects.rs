@@ -1,0 +1,162 @@
+//! The projects of a `tact check` run, as Ruff finds its configs: each file
+//! is checked with the nearest `tact.toml` above it (or `--config`), each
+//! project loaded once, and a folder walk skips what that project's
+//! `include`/`exclude` (and `--exclude`) leave out.
+
+use super::config::CheckConfig;
+use globset::GlobMatcher;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+use tact::config::Project;
+use tact::input::{Item, WalkFilter};
+use tact::problem::Problem;
+use tact::rulebook::RuleSelection;
+use tact::workspace::Workspace;
+
+/// The loaded projects, shared by the folder walk and the check loop (both
+/// on the main thread).
+#[derive(Clone)]
+pub struct Projects(Rc<RefCell<Inner>>);
+
+struct Inner {
+    config: Option<PathBuf>,
+    plugins: Vec<PathBuf>,
+    select: Option<Vec<String>>,
+    extend_select: Vec<String>,
+    ignore: Vec<String>,
+    exclude: Vec<(String, GlobMatcher)>,
+    verbose: bool,
+    /// Folder → its nearest config (`None`: no `tact.toml` above it).
+    nearest: HashMap<PathBuf, Option<PathBuf>>,
+    /// Config → its workspace (`None`: it failed to load, reported once).
+    loaded: HashMap<Option<PathBuf>, Option<Arc<Workspace>>>,
+    /// Load problems not yet reported.
+    pending: Vec<Problem>,
+}
+
+impl Projects {
+    /// The projects of a run; `--exclude` globs were checked by [`CheckConfig`].
+    pub fn new(config: Option<&Path>, plugins: &[PathBuf], cfg: &CheckConfig) -> Projects {
+        Projects(Rc::new(RefCell::new(Inner {
+            config: config.map(Path::to_path_buf),
+            plugins: plugins.to_vec(),
+            select: cfg.select.clone(),
+            extend_select: cfg.extend_select.clone(),
+            ignore: cfg.ignore.clone(),
+            exclude: cfg.exclude.clone(),
+            verbose: cfg.verbose,
+            nearest: HashMap::new(),
+            loaded: HashMap::new(),
+            pending: Vec::new(),
+        })))
+    }
+
+    /// The workspace an input item is checked with, and the load problems
+    /// to report before it.
+    pub fn for_item(&self, item: &Item) -> (Vec<Problem>, Option<Arc<Workspace>>) {
+        let mut inner = self.0.borrow_mut();
+        let ws = match item {
+            Ok(note) => inner.workspace_for(&note.origin.path),
+            Err(_) => None,
+        };
+        (std::mem::take(&mut inner.pending), ws)
+    }
+
+    /// Load problems not yet reported (of projects whose files were all skipped).
+    pub fn take_pending(&self) -> Vec<Problem> {
+        std::mem::take(&mut self.0.borrow_mut().pending)
+    }
+
+    /// Every project loaded, in no particular order.
+    pub fn loaded(&self) -> Vec<Arc<Workspace>> {
+        let inner = self.0.borrow();
+        let mut all: Vec<_> = inner.loaded.iter().collect();
+        all.sort_by(|a, b| a.0.cmp(b.0));
+        all.into_iter().filter_map(|(_, ws)| ws.clone()).collect()
+    }
+}
+
+impl Inner {
+    fn workspace_for(&mut self, file: &str) -> Option<Arc<Workspace>> {
+        let key = match &self.config {
+            Some(c) => Some(c.clone()),
+            None => {
+                // The nearest folder that exists: `--stdin-filename` may name
+                // a file (and folders) not yet written.
+                let dir = Path::new(file)
+                    .ancestors()
+                    .skip(1)
+                    .find(|d| file != "-" && !d.as_os_str().is_empty() && d.is_dir())
+                    .unwrap_or(Path::new("."))
+                    .to_path_buf();
+                self.nearest
+                    .entry(dir)
+                    .or_insert_with_key(|d| tact::config::nearest(d))
+                    .clone()
+            }
+        };
+        if let Some(ws) = self.loaded.get(&key) {
+            return ws.clone();
+        }
+        let ws = match Project::load_file(key.as_deref()) {
+            Err(p) => {
+                self.pending.push(p);
+                None
+            }
+            Ok(project) => {
+                let mut ws = Workspace::load(project, &self.plugins);
+                self.pending.extend(ws.problems.iter().cloned());
+                match RuleSelection::resolve(
+                    self.select.as_deref(),
+                    &self.extend_select,
+                    &self.ignore,
+                    &ws.rules,
+                ) {
+                    Ok(s) => {
+                        ws.selection = s;
+                        Some(Arc::new(ws))
+                    }
+                    Err(p) => {
+                        self.pending.push(p);
+                        None
+                    }
+                }
+            }
+        };
+        self.loaded.insert(key, ws.clone());
+        ws
+    }
+}
+
+impl WalkFilter for Projects {
+    fn skips(&mut self, file: &Path) -> Option<String> {
+        let mut inner = self.0.borrow_mut();
+        let shown: PathBuf = file
+            .components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect();
+        let name = Path::new(file.file_name().unwrap_or_default());
+        if let Some((g, _)) = inner
+            .exclude
+            .iter()
+            .find(|(_, m)| m.is_match(&shown) || m.is_match(name))
+        {
+            return Some(format!("excluded by `--exclude {g}`"));
+        }
+        let ws = inner.workspace_for(file.to_str()?)?;
+        let why = ws.project.files.skips(&ws.project.relative(file.to_str()?));
+        why.map(|w| match &ws.project.path {
+            Some(p) => format!("{w} in `{}`", p.display()),
+            None => w,
+        })
+    }
+
+    fn skipped(&mut self, file: &Path, why: &str) {
+        if self.0.borrow().verbose {
+            eprintln!("tact: skipped `{}`: {why}", file.display());
+        }
+    }
+}
