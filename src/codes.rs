@@ -99,6 +99,70 @@ pub const ALL: &[Code] = &[
         "output (a diff, a report) cannot be written",
     ),
     c(
+        "tact::pack::build",
+        "`tact pack build` cannot read the pack's files (a symlink or special file in it) or write the archive",
+    ),
+    c(
+        "tact::pack::dependency",
+        "a pack depends on a pack the project does not have, or not at a version its `[dependencies]` accept; it is not loaded",
+    ),
+    c(
+        "tact::pack::duplicate",
+        "two packs have one name (both folders are named); the second is not loaded, unless `[overrides]` in tact.toml says which replaces the other",
+    ),
+    c(
+        "tact::pack::fetch",
+        "`tact pack add` or `update` could not fetch or extract the pack (a bad source, a git error, or an archive refused as unsafe: `..`, absolute paths, links, devices, FIFOs, colliding names, too many entries or bytes); nothing was changed",
+    ),
+    c(
+        "tact::pack::install",
+        "an added pack cannot be moved into `.tact/packs/`, or tact.toml and tact.lock cannot be written; what was changed was put back",
+    ),
+    c(
+        "tact::pack::lock",
+        "`tact.lock` cannot be read or is malformed",
+    ),
+    c(
+        "tact::pack::locked",
+        "`--locked` was given and the command would change `tact.lock`",
+    ),
+    c(
+        "tact::pack::manifest",
+        "a `pack.toml` is malformed, has an unknown key, a name that is not kebab-case, a version that is not semver, or names another pack than expected",
+    ),
+    c(
+        "tact::pack::missing",
+        "a pack is pinned in `tact.lock` but its folder in `.tact/packs/` is gone; run `tact pack update`",
+    ),
+    c(
+        "tact::pack::no-project",
+        "a `tact pack` command that changes the project found no `tact.toml`",
+    ),
+    c(
+        "tact::pack::override",
+        "an `[overrides]` entry in tact.toml names a rule or pack that does not exist, or a file or folder that is not there",
+    ),
+    c(
+        "tact::pack::stale",
+        "`tact.toml` and `tact.lock` disagree (another source, or a pack in one only); run `tact pack update` or `tact pack remove`",
+    ),
+    c(
+        "tact::pack::tact-version",
+        "a pack needs another version of tact (its `tact` requirement); it is not loaded",
+    ),
+    c(
+        "tact::pack::tampered",
+        "an added pack's files no longer match the SHA-256 sums in `tact.lock` (the changed files are named); it is refused until restored or updated on purpose",
+    ),
+    c(
+        "tact::pack::unknown",
+        "a `tact pack` command names a pack the project does not have",
+    ),
+    c(
+        "tact::pack::unlocked",
+        "a pack in `[packs]` of tact.toml is not pinned in `tact.lock`; run `tact pack update NAME`",
+    ),
+    c(
         "tact::plugin::bad-meta",
         "a rule's `meta()` returned a map with a wrong key or value",
     ),
@@ -180,6 +244,10 @@ pub const ALL: &[Code] = &[
     c(
         "tact::rulebook::too-many-triggers",
         "a rulebook gives a trigger option more phrases than the trigger bounds allow",
+    ),
+    c(
+        "tact::rulebook::undeclared-pack",
+        "a pack's rulebook extends a rulebook of a pack its `pack.toml` does not list under `[dependencies]`",
     ),
     c(
         "tact::rulebook::unknown-option",

@@ -1,6 +1,6 @@
 //! The project: `tact.toml`, found by walking up from a checked file's folder
 //! (or the current one), and what it says about plugin folders, rulebooks,
-//! limits, templates and which files are notes.
+//! limits, templates, which files are notes, added packs and overrides.
 
 use crate::note::{Channel, Note};
 use crate::plugin::engine::Limits;
@@ -31,23 +31,40 @@ pub enum Chosen {
 /// The config file's name.
 pub const FILE_NAME: &str = "tact.toml";
 
-#[derive(Debug, Default, Deserialize)]
+/// `tact.toml` as written (the JSON schema is generated from this).
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct Raw {
+#[schemars(title = "tact project config (tact.toml)")]
+pub(crate) struct Raw {
+    /// Plugin folders (one sub-folder per pack), relative to this file.
     #[serde(default)]
     plugins: Vec<String>,
+    /// The project's own rulebook folders; they override built-ins by name.
     #[serde(default)]
     rulebooks: Vec<String>,
+    /// The rulebook for notes nothing else selects one for.
     default_rulebook: Option<String>,
+    /// Path glob → a rulebook name, or a table of `rulebook`, `channel`, `followup`.
     #[serde(default)]
+    #[schemars(schema_with = "crate::schema::select")]
     select: BTreeMap<String, toml::Value>,
+    /// Per rule call limits.
     #[serde(default)]
     limits: Limits,
+    /// `--template`: chars assumed per placeholder.
     #[serde(default)]
     template: TemplateLengths,
+    /// When set, a folder walk reads only files matching one of these globs.
     include: Option<Vec<String>>,
+    /// A folder walk skips files matching one of these globs.
     #[serde(default)]
     exclude: Vec<String>,
+    /// Packs added with `tact pack add`: name → source (a folder, an archive, `git+URL#REF`).
+    #[serde(default)]
+    packs: BTreeMap<String, String>,
+    /// A rule id → the script replacing it, or a pack name → the folder replacing it.
+    #[serde(default)]
+    overrides: BTreeMap<String, String>,
 }
 
 /// A `[select]` table: it may set the rulebook, the channel and the
@@ -92,6 +109,11 @@ pub struct Project {
     pub template: TemplateLengths,
     /// Which files a folder walk reads (`include`, `exclude` and the defaults).
     pub files: FileFilter,
+    /// `[packs]`: packs added with `tact pack add`, name → source (pinned in `tact.lock`).
+    pub packs: BTreeMap<String, String>,
+    /// `[overrides]`: a rule id → the script replacing it, or a pack name →
+    /// the folder replacing it. Nothing replaces a rule or pack without one.
+    pub overrides: BTreeMap<String, PathBuf>,
 }
 
 /// Files a folder walk skips unless `include` names them: project
@@ -226,6 +248,11 @@ pub fn find(start: &Path) -> Option<PathBuf> {
 }
 
 impl Project {
+    /// A path relative to the project's folder, as shown to the user.
+    pub fn file(&self, rel: &str) -> PathBuf {
+        under(&self.root, rel)
+    }
+
     /// Loads `explicit`, else the nearest `tact.toml` above the current folder,
     /// else the defaults.
     pub fn load(explicit: Option<&Path>) -> Result<Project, Problem> {
@@ -344,6 +371,12 @@ impl Project {
             limits: raw.limits,
             template: raw.template,
             files,
+            packs: raw.packs,
+            overrides: raw
+                .overrides
+                .iter()
+                .map(|(k, p)| (k.clone(), under(&root, p)))
+                .collect(),
             root,
         })
     }

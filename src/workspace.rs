@@ -33,6 +33,8 @@ pub struct Workspace {
     pub rules: Arc<RuleSet>,
     /// Every rulebook that parsed.
     pub rulebooks: Rulebooks,
+    /// The packs loaded (refused ones are in `problems`).
+    pub packs: crate::pack::Packs,
     /// What failed to load (rules, rulebooks, folders).
     pub problems: Vec<Problem>,
     /// Rules added to or removed from every rulebook (`--select`, `--ignore`).
@@ -41,35 +43,29 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Loads the project's plugin folders (plus `extra`) and rulebook folders.
+    /// Loads the project's packs (its plugin folders plus `extra`, added
+    /// packs, overrides) and rulebook folders.
     pub fn load(project: Project, extra_plugins: &[PathBuf]) -> Workspace {
         let resolver = PackResolver::default();
         let engine = Arc::new(engine::build(&project.limits, resolver.clone()));
-        let folders: Vec<PathBuf> = project
-            .plugins
-            .iter()
-            .chain(extra_plugins)
-            .cloned()
-            .collect();
-        let (files, discover_errors) = discover(&folders, &resolver);
-        let mut problems: Vec<Problem> = discover_errors
-            .into_iter()
-            .map(|e| {
-                Problem::error(
-                    "tact::plugin::read",
-                    format!("cannot read `{}`: {}", e.path, e.message),
-                )
-            })
-            .collect();
+        let (packs, mut problems) = crate::pack::load(&project, extra_plugins);
+        let (files, discover_errors) = discover(&packs, &resolver);
+        problems.extend(discover_errors.into_iter().map(|e| {
+            Problem::error(
+                "tact::plugin::read",
+                format!("cannot read `{}`: {}", e.path, e.message),
+            )
+        }));
         let (rules, rule_problems) = RuleSet::load(&engine, &files);
         problems.extend(rule_problems);
-        let (rulebooks, book_problems) = Rulebooks::load(&project.rulebooks);
+        let (rulebooks, book_problems) = Rulebooks::load(&project.rulebooks, &packs);
         problems.extend(book_problems);
         Workspace {
             project,
             engine,
             rules: Arc::new(rules),
             rulebooks,
+            packs,
             problems,
             selection: RuleSelection::default(),
             checkers: Mutex::new(HashMap::new()),

@@ -10,9 +10,12 @@ pub struct Cli {
     /// Use this config file instead of the nearest `tact.toml`.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Extra plugin folder (repeatable); rules in it override built-ins with the same id.
+    /// Extra plugin folder (repeatable): its packs are loaded beside the project's.
     #[arg(long = "plugins", global = true, value_name = "DIR")]
     pub plugins: Vec<PathBuf>,
+    /// Fail instead of changing tact.lock (for CI); check and watch never change it.
+    #[arg(long, global = true)]
+    pub locked: bool,
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, global = true, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,
@@ -66,6 +69,9 @@ pub enum Command {
     Watch(super::watch::WatchArgs),
     /// Measure the rules on labelled notes: verdicts, score quartiles or outcomes.
     Eval(EvalArgs),
+    /// Share rules and rulebooks between teams: packs, pinned in tact.lock.
+    #[command(subcommand)]
+    Pack(PackCommand),
     /// Run the rules' test cases (`<rule>.test.toml` beside each rule).
     Test {
         /// Plugin folders to test (default: the built-in pack and the project's plugin folders).
@@ -73,6 +79,59 @@ pub enum Command {
         /// Run only this rule's cases.
         #[arg(long)]
         filter: Option<String>,
+    },
+}
+
+/// `tact pack …`.
+#[derive(Debug, Subcommand)]
+pub enum PackCommand {
+    /// Create a pack folder NAME: pack.toml, a rule with its tests, a rulebook.
+    New {
+        /// The pack's name (its namespace), lowercase kebab-case.
+        name: String,
+        /// The folder to create it in (default: the current folder).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Build a reproducible .tar.gz of a pack folder (same files, same bytes).
+    Build {
+        /// The pack folder.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Where to write the archive (default: NAME-VERSION.tar.gz here).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Add a pack from a folder, an archive, or git+URL#TAG-OR-COMMIT; pin it in tact.lock.
+    Add {
+        /// A pack folder, a .tar.gz/.tgz/.tar file, or `git+file:///repo#v1.0.0`.
+        source: String,
+    },
+    /// List the project's packs: name, version, where from, state.
+    List,
+    /// Fetch added packs again from their sources and lock what they are now.
+    Update {
+        /// Only this pack.
+        name: Option<String>,
+        /// Fetch the pack from this source instead (written to tact.toml).
+        #[arg(long, requires = "name")]
+        source: Option<String>,
+        /// Change nothing: show the version change and which of the
+        /// project's notes would change verdict.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Remove an added pack: from tact.toml, tact.lock and .tact/packs.
+    Remove {
+        /// The pack's name.
+        name: String,
+    },
+    /// Check every added pack's files against tact.lock.
+    Verify,
+    /// Run a pack's test cases; a pack without any fails.
+    Test {
+        /// A pack's name or folder (default: every pack but core).
+        name: Option<String>,
     },
 }
 

@@ -25,10 +25,22 @@ pub fn rules(ws: &Workspace, rulebook: Option<&str>, color: bool) -> Outcome {
     let mut out = String::new();
     match rulebook {
         None => {
+            // The pack and version each rule comes from, and whether
+            // `[overrides]` put another script in its place.
             for r in ws.rules.rules.values() {
+                let pack = r.id.split_once('/').map(|(p, _)| p).unwrap_or("");
+                let from = match &r.version {
+                    Some(v) => format!("{pack} {v}"),
+                    None => pack.to_owned(),
+                };
+                let from = if r.overridden {
+                    format!("{from}, overridden by {}", r.path)
+                } else {
+                    from
+                };
                 let _ = writeln!(
                     out,
-                    "{:<30} {:<5} {:<7} {}",
+                    "{:<30} {:<5} {:<7} {} [{from}]",
                     r.id,
                     r.meta.level.as_str(),
                     r.meta.kind.as_str(),
@@ -279,6 +291,48 @@ pub fn test(ws: &Workspace, dirs: &[PathBuf], filter: Option<&str>, color: bool)
         );
         return Outcome::Error;
     }
+    let where_ = if dirs.is_empty() {
+        "the project's rules".to_owned()
+    } else {
+        dirs.iter()
+            .map(|d| format!("`{}`", d.display()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    run_cases(ws, selected, &where_, load_failed, color)
+}
+
+/// `tact pack test`: the cases of the rules `ids` (one pack's), reporting the
+/// load problems first when `report` is set.
+pub fn test_rules(
+    ws: &Workspace,
+    ids: &std::collections::BTreeSet<String>,
+    pack: &str,
+    report: bool,
+    color: bool,
+) -> Outcome {
+    let load_failed = if report {
+        report_load_problems(ws, color)
+    } else {
+        !ws.problems.is_empty()
+    };
+    let selected: Vec<&Arc<Rule>> = ws
+        .rules
+        .rules
+        .values()
+        .filter(|r| ids.contains(&r.id))
+        .collect();
+    run_cases(ws, selected, &format!("pack `{pack}`"), load_failed, color)
+}
+
+/// Runs the cases of `selected`; nothing run at all is an error.
+fn run_cases(
+    ws: &Workspace,
+    selected: Vec<&Arc<Rule>>,
+    where_: &str,
+    load_failed: bool,
+    color: bool,
+) -> Outcome {
     let (mut passed, mut failed) = (0, 0);
     let mut untested = Vec::new();
     let mut out = String::new();
@@ -306,14 +360,6 @@ pub fn test(ws: &Workspace, dirs: &[PathBuf], filter: Option<&str>, color: bool)
     }
     if passed + failed == 0 {
         // Nothing ran: a wrong folder, or rules without cases, is not a pass.
-        let where_ = if dirs.is_empty() {
-            "the project's rules".to_owned()
-        } else {
-            dirs.iter()
-                .map(|d| format!("`{}`", d.display()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
         eprint!(
             "{}",
             Problem::error("tact::test::none", format!("no test cases in {where_}"))

@@ -7,6 +7,7 @@ mod check;
 mod config;
 mod eval;
 mod info;
+mod pack;
 mod projects;
 mod scaffold;
 mod watch;
@@ -93,6 +94,22 @@ pub fn run(cli: Cli) -> Outcome {
             let cfg = config::EvalConfig::resolve(args);
             with_project(&mut |p| eval::eval(&Workspace::load(p, plugins), &cfg, color))
         }
+        Command::Pack(cmd) => match Project::load(cli.config.as_deref()) {
+            Ok(p) => pack::run(
+                cmd,
+                p,
+                &pack::Context {
+                    config: cli.config.as_deref(),
+                    extra: plugins,
+                    locked: cli.locked,
+                    color,
+                },
+            ),
+            Err(p) => {
+                eprint!("{}", p.render(color));
+                Outcome::Error
+            }
+        },
         Command::Watch(args) => with_project(&mut |p| watch::run(p, plugins, &args, color)),
         Command::Test { dirs, filter } => with_project(&mut |p| {
             let mut extra = plugins.clone();

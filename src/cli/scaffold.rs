@@ -8,28 +8,64 @@ use tact::plugin::meta::Kind;
 use tact::problem::Problem;
 
 const CONFIG: &str = r#"# tact project config. Paths are relative to this file.
-plugins = ["plugins"]          # plugin folders: one sub-folder per pack
-rulebooks = ["rulebooks"]      # rulebook folders (*.toml); they override built-ins by name
-default_rulebook = "team"      # for notes with no `goal` and no [select] match
+plugins = ["plugins"]              # plugin folders: one sub-folder per pack
+# rulebooks = ["rulebooks"]        # the project's own rulebook folders (*.toml)
+default_rulebook = "team/outreach" # for notes with no `goal` and no [select] match
 
 # Which rulebook checks which notes (globs relative to this file).
 [select]
 "notes/followups/**" = "follow-up"
 "#;
 
-const RULEBOOK: &str = r#"name = "team"
+/// A pack's rulebook: found as `PACK/outreach`.
+fn rulebook(pack: &str) -> String {
+    format!(
+        r#"name = "outreach"
 description = "Our team's rulebook: the general rules plus our own."
 audience = "anyone we write to"
 goal = "a short, specific first note"
 extends = ["general"]
 
 [rules]
-"team/no-jargon" = "warn"
-"#;
+"{pack}/no-jargon" = "warn"
+"#
+    )
+}
+
+/// A pack's manifest, needing this tact's minor version or later.
+fn manifest(pack: &str) -> String {
+    let v = semver::Version::parse(tact::pack::manifest::TACT_VERSION)
+        .expect("Cargo's version is semver");
+    format!(
+        r#"name = "{pack}"                 # the namespace: rules are {pack}/NAME, rulebooks {pack}/NAME
+version = "0.1.0"
+description = "Our team's rules and rulebooks for LinkedIn notes."
+license = "MIT"                 # an SPDX expression
+authors = []
+tact = ">={}.{}"                 # the tact versions this pack works with
+
+[dependencies]                  # other packs whose rulebooks ours extend: name = "^1.0"
+"#,
+        v.major, v.minor
+    )
+}
+
+/// A complete pack in `dir`: manifest, one rule, its tests, a rulebook.
+fn pack_files(dir: &Path, pack: &str) -> Vec<(PathBuf, String)> {
+    vec![
+        (dir.join("pack.toml"), manifest(pack)),
+        (
+            dir.join("no-jargon.rhai"),
+            rule_script(&format!("{pack}/no-jargon"), Kind::Check),
+        ),
+        (dir.join("no-jargon.test.toml"), rule_tests(Kind::Check)),
+        (dir.join("rulebooks/outreach.toml"), rulebook(pack)),
+    ]
+}
 
 const NOTE: &str = r#"+++
 to = "Riya Sharma"
-goal = "team"
+goal = "team/outreach"
 [context]
 post = "SaaS pricing pages"
 +++
@@ -161,7 +197,32 @@ fn finish(result: Result<(), Problem>, color: bool) -> Outcome {
     }
 }
 
-/// `tact init [DIR]`: a `tact.toml`, a pack with one rule and its tests, a rulebook and a note.
+/// `tact pack new NAME [--dir DIR]`: a complete pack in `DIR/NAME`.
+pub fn new_pack(name: &str, dir: Option<&Path>, color: bool) -> Outcome {
+    if !tact::pack::manifest::valid_name(name) {
+        return finish(
+            Err(Problem::error(
+                "tact::scaffold::name",
+                format!("`{name}` is not a pack name"),
+            )
+            .help("a pack name is lowercase kebab-case: `acme`, `sales-team`")),
+            color,
+        );
+    }
+    let folder = dir.map_or_else(|| PathBuf::from(name), |d| d.join(name));
+    let result = write_all(&pack_files(&folder, name));
+    if result.is_ok() {
+        println!(
+            "next: `tact pack test {}` runs its cases, `tact pack build {}` makes an archive to share",
+            folder.display(),
+            folder.display()
+        );
+    }
+    finish(result, color)
+}
+
+/// `tact init [DIR]`: a `tact.toml`, a complete pack (manifest, one rule and
+/// its tests, a rulebook) and a note.
 pub fn init(dir: &Path, color: bool) -> Outcome {
     let at = |rel: &str| {
         if dir == Path::new(".") {
@@ -170,19 +231,9 @@ pub fn init(dir: &Path, color: bool) -> Outcome {
             dir.join(rel)
         }
     };
-    let files = vec![
-        (at(FILE_NAME), CONFIG.to_owned()),
-        (
-            at("plugins/team/no-jargon.rhai"),
-            rule_script("team/no-jargon", Kind::Check),
-        ),
-        (
-            at("plugins/team/no-jargon.test.toml"),
-            rule_tests(Kind::Check),
-        ),
-        (at("rulebooks/team.toml"), RULEBOOK.to_owned()),
-        (at("notes/first.md"), NOTE.to_owned()),
-    ];
+    let mut files = vec![(at(FILE_NAME), CONFIG.to_owned())];
+    files.extend(pack_files(&at("plugins/team"), "team"));
+    files.push((at("notes/first.md"), NOTE.to_owned()));
     let result = write_all(&files);
     if result.is_ok() {
         println!("next: `tact test` runs the rule's cases, `tact check notes` checks the note");
@@ -199,15 +250,8 @@ fn rule_folder(
     dir: Option<&Path>,
 ) -> Result<(PathBuf, String), Problem> {
     if let Some(d) = dir {
-        let own = tact::plugin::manifest_name(&d.join("pack.toml")).or_else(|| {
-            let abs = std::env::current_dir()
-                .map(|c| c.join(d))
-                .unwrap_or_else(|_| d.to_path_buf());
-            abs.components()
-                .next_back()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        });
-        let own = own.unwrap_or_else(|| "local".into());
+        // The pack discovery will see there (a bad pack.toml is an error).
+        let own = tact::pack::Pack::at(d, tact::pack::Origin::Local)?.name;
         if let Some(p) = pack
             && p != own
         {

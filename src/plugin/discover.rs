@@ -1,7 +1,9 @@
-//! Finding rule files: the embedded `core` pack, then plugin folders on disk
-//! (walked with `walkdir`), where a file overrides the embedded one of the same id.
+//! Finding rule files: the rules of each pack [`crate::pack::load`] found
+//! (the embedded `core` and packs on disk), then `[overrides]` in place of
+//! the rules they name.
 
 use super::imports::{PackResolver, PackRoot};
+use crate::pack::{Pack, Packs};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,6 +26,10 @@ pub struct RuleFile {
     pub source: Arc<str>,
     /// The sibling `<stem>.test.toml`: its display path and contents.
     pub tests: Option<(String, Arc<str>)>,
+    /// Its pack's version (`None` for a folder without `pack.toml`).
+    pub version: Option<String>,
+    /// Put in place of the pack's own rule by `[overrides]` in tact.toml.
+    pub overridden: bool,
 }
 
 /// A file that could not be read while discovering rules.
@@ -66,72 +72,61 @@ pub fn embedded_rules() -> Vec<RuleFile> {
                 tests: files
                     .get(test_rel.as_str())
                     .map(|t| (format!("builtin:plugins/{test_rel}"), Arc::from(*t))),
+                version: None,
+                overridden: false,
             })
         })
         .collect()
 }
 
-/// The pack a rule file belongs to: the name in the nearest `pack.toml`
-/// between the file and the plugin folder, else the first folder under the
-/// plugin folder, else the plugin folder's own name.
-fn pack_of(folder: &Path, file: &Path) -> (String, PathBuf) {
-    let mut dir = file.parent();
-    while let Some(d) = dir {
-        if let Some(name) = super::manifest_name(&d.join("pack.toml")) {
-            return (name, d.to_path_buf());
-        }
-        if d == folder {
-            break;
-        }
-        dir = d.parent();
-    }
-    let rel = file.strip_prefix(folder).unwrap_or(file);
-    let mut comps = rel.components();
-    match (comps.next(), comps.next()) {
-        (Some(first), Some(_)) => (
-            first.as_os_str().to_string_lossy().into_owned(),
-            folder.join(first.as_os_str()),
-        ),
-        _ => {
-            let name = folder
-                .canonicalize()
-                .ok()
-                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-                .unwrap_or_else(|| "local".into());
-            (name, folder.to_path_buf())
-        }
-    }
+/// A file of the embedded `core` pack, by its path under `plugins/`.
+pub fn embedded_file(rel: &str) -> Option<&'static str> {
+    embedded::PLUGIN_FILES
+        .iter()
+        .find(|(p, _)| *p == rel)
+        .map(|(_, t)| *t)
 }
 
-/// All rule files: embedded first, then each folder in order; later ones win by id.
-/// Registers each pack's root with the import resolver.
-pub fn discover(
-    folders: &[PathBuf],
-    resolver: &PackResolver,
-) -> (Vec<RuleFile>, Vec<DiscoverError>) {
-    let embedded_files: HashMap<String, &'static str> = embedded::PLUGIN_FILES
-        .iter()
-        .filter_map(|(p, t)| p.strip_prefix("core/").map(|r| (r.to_owned(), *t)))
-        .collect();
-    resolver.set_root("core", PackRoot::Embedded(Arc::new(embedded_files)));
-    let mut by_id: BTreeMap<String, RuleFile> = embedded_rules()
-        .into_iter()
-        .map(|r| (r.id.clone(), r))
-        .collect();
+/// A rule file with its pack's version and whether `[overrides]` replaced it.
+fn versioned(mut file: RuleFile, pack: &Pack) -> RuleFile {
+    file.version = pack.version();
+    file
+}
+
+/// The rule files of every pack (the rules at the top of each pack's rules
+/// folder; sub-folders hold modules to import), then the `[overrides]`
+/// scripts in place of the rules they name. Registers each pack's root with
+/// the import resolver.
+pub fn discover(packs: &Packs, resolver: &PackResolver) -> (Vec<RuleFile>, Vec<DiscoverError>) {
+    let mut by_id: BTreeMap<String, RuleFile> = BTreeMap::new();
     let mut errors = Vec::new();
-    for folder in folders {
-        if !folder.is_dir() {
-            errors.push(DiscoverError {
-                path: folder.display().to_string(),
-                message: "plugin folder not found".into(),
-            });
+    for pack in &packs.list {
+        let Some(dir) = &pack.rules_dir else {
+            let embedded_files: HashMap<String, &'static str> = embedded::PLUGIN_FILES
+                .iter()
+                .filter_map(|(p, t)| p.strip_prefix("core/").map(|r| (r.to_owned(), *t)))
+                .collect();
+            resolver.set_root(&pack.name, PackRoot::Embedded(Arc::new(embedded_files)));
+            for file in embedded_rules() {
+                by_id.insert(file.id.clone(), versioned(file, pack));
+            }
             continue;
-        }
-        let walker = walkdir::WalkDir::new(folder)
+        };
+        resolver.set_root(
+            &pack.name,
+            if pack.flat {
+                PackRoot::Flat(dir.clone())
+            } else {
+                PackRoot::Disk(dir.clone())
+            },
+        );
+        let walker = walkdir::WalkDir::new(dir)
             .follow_links(false)
             .sort_by_file_name()
+            .max_depth(1)
+            .min_depth(1)
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !is_noise(e.path()));
+            .filter_entry(|e| !is_noise(e.path()));
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
@@ -152,52 +147,76 @@ pub fn discover(
             {
                 continue;
             }
-            let (pack, root) = pack_of(folder, path);
-            // Files in subfolders of a pack are modules to import, not rules.
-            if path.parent() != Some(root.as_path()) {
-                continue;
+            let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+            if packs
+                .rule_overrides
+                .values()
+                .any(|o| o.canonicalize().is_ok_and(|o| o == canonical))
+            {
+                continue; // it stands in for another pack's rule
             }
-            let flat = root.as_path() == folder.as_path() && !root.join("pack.toml").is_file();
-            resolver.set_root(
-                &pack,
-                if flat {
-                    PackRoot::Flat(root.clone())
-                } else {
-                    PackRoot::Disk(root.clone())
-                },
-            );
             let stem = path
                 .file_stem()
                 .and_then(|s| s.to_str())
                 .unwrap_or_default();
-            let source = match read_text(path) {
-                Ok(s) => s,
-                Err(message) => {
-                    errors.push(DiscoverError {
-                        path: path.display().to_string(),
-                        message,
-                    });
-                    continue;
+            match disk_rule(format!("{}/{stem}", pack.name), path) {
+                Ok(file) => {
+                    by_id.insert(file.id.clone(), versioned(file, pack));
                 }
-            };
-            let test_path = path.with_file_name(format!("{stem}.test.toml"));
-            let tests = read_text(&test_path)
-                .ok()
-                .map(|t| (test_path.display().to_string(), Arc::from(t)));
-            let id = format!("{pack}/{stem}");
-            by_id.insert(
-                id.clone(),
-                RuleFile {
-                    id,
-                    path: path.display().to_string(),
-                    disk_path: Some(path.to_path_buf()),
-                    source: source.into(),
-                    tests,
-                },
-            );
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    for (id, path) in &packs.rule_overrides {
+        let Some(replaced) = by_id.get(id) else {
+            let names = by_id.keys().map(String::as_str);
+            let hint = crate::problem::did_you_mean(id, names)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            errors.push(DiscoverError {
+                path: path.display().to_string(),
+                message: format!(
+                    "`[overrides]` in tact.toml replaces rule `{id}`, which no pack has{hint}"
+                ),
+            });
+            continue;
+        };
+        let version = replaced.version.clone();
+        match disk_rule(id.clone(), path) {
+            Ok(mut file) => {
+                file.version = version;
+                file.overridden = true;
+                by_id.insert(id.clone(), file);
+            }
+            Err(e) => errors.push(e),
         }
     }
     (by_id.into_values().collect(), errors)
+}
+
+/// A rule file on disk with the id `id`, and its sibling test file.
+fn disk_rule(id: String, path: &Path) -> Result<RuleFile, DiscoverError> {
+    let source = read_text(path).map_err(|message| DiscoverError {
+        path: path.display().to_string(),
+        message,
+    })?;
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let test_path = path.with_file_name(format!("{stem}.test.toml"));
+    let tests = read_text(&test_path)
+        .ok()
+        .map(|t| (test_path.display().to_string(), Arc::from(t)));
+    Ok(RuleFile {
+        id,
+        path: path.display().to_string(),
+        disk_path: Some(path.to_path_buf()),
+        source: source.into(),
+        tests,
+        version: None,
+        overridden: false,
+    })
 }
 
 /// The largest rule script, rule test file, rulebook or `tact.toml` read, in

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 /// Per-call limits on rule scripts. Set in `tact.toml` under `[limits]`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Operations one rule call may run (an endless loop ends here): the

@@ -13,7 +13,7 @@ use discover::RuleFile;
 use meta::RuleMeta;
 use rhai::{AST, Dynamic, Engine, EvalAltResult, Position, Scope};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A compiled rule.
@@ -35,6 +35,10 @@ pub struct Rule {
     pub ast: Arc<AST>,
     /// The test file, if any: display path and contents.
     pub tests: Option<(String, Arc<str>)>,
+    /// Its pack's version (`None` for a folder without `pack.toml`).
+    pub version: Option<String>,
+    /// Put in place of the pack's own rule by `[overrides]` in tact.toml.
+    pub overridden: bool,
 }
 
 impl Rule {
@@ -75,13 +79,6 @@ pub fn span_at(source: &str, pos: Position) -> Span {
         start + len
     };
     Span::new(start, end)
-}
-
-/// The name in a `pack.toml`, if the file exists and names one.
-pub fn manifest_name(path: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let table: toml::Table = toml::from_str(&text).ok()?;
-    table.get("name")?.as_str().map(str::to_owned)
 }
 
 /// Turns a Rhai error into the message, position and a hint for the rule author.
@@ -249,6 +246,8 @@ pub fn load(engine: &Engine, file: &RuleFile) -> Result<Rule, Problem> {
         meta,
         ast: Arc::new(ast),
         tests: file.tests.clone(),
+        version: file.version.clone(),
+        overridden: file.overridden,
     })
 }
 

@@ -10,6 +10,7 @@ pub use selection::RuleSelection;
 
 use crate::finding::Level;
 use crate::note::Channel;
+use crate::pack::Packs;
 use crate::plugin::discover::{RULEBOOK_FILES, read_text};
 use crate::problem::{Problem, Source};
 use crate::span::Span;
@@ -65,23 +66,40 @@ pub struct Rulebook {
     /// Entries of `[channels.NAME]` tables: they apply, after every
     /// `[rules]` table of the `extends` chain, to notes of that channel.
     pub channel_rules: Vec<(Channel, Vec<RuleEntry>)>,
+    /// The pack whose rules its short ids name first: `core` for the
+    /// built-in rulebooks and files overriding one by name, the pack for a
+    /// pack's own rulebooks, none for a project's own.
+    pub pack: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// A rulebook file as written (the JSON schema is generated from this).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct Raw {
+#[schemars(title = "tact rulebook")]
+pub(crate) struct Raw {
+    /// The rulebook's name: its file name (without `.toml`).
+    #[schemars(with = "Option<String>")]
     name: Option<Spanned<String>>,
+    /// What it is for.
     #[serde(default)]
     description: String,
+    /// Who the notes go to.
     #[serde(default)]
     audience: String,
+    /// What the sender wants.
     #[serde(default)]
     goal: String,
+    /// Rulebooks it builds on, applied in order before its own `[rules]`.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     extends: Vec<Spanned<String>>,
+    /// Rule id → a level (`off`, `info`, `warn`, `error`) or a table of `level` and options.
     #[serde(default)]
+    #[schemars(schema_with = "crate::schema::rule_entries")]
     rules: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    /// `request`, `message` or `inmail` → rule entries for notes of that channel.
     #[serde(default)]
+    #[schemars(schema_with = "crate::schema::channel_tables")]
     channels: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
 }
 
@@ -132,9 +150,11 @@ impl Rulebook {
             })?;
             channel_rules.push((channel, parse_entries(&src, &source, table)?));
         }
-        // A rulebook is found by its file name, so `name` must agree with it.
+        // A rulebook is found by its file name, so `name` must agree with it
+        // (a pack's rulebook may also write it with its pack: `acme/sales`).
         if let Some(n) = &raw.name
             && n.get_ref() != stem
+            && !stem.ends_with(&format!("/{}", n.get_ref()))
         {
             return Err(Problem::error(
                 "tact::rulebook::name",
@@ -164,6 +184,7 @@ impl Rulebook {
             rules,
             channel_rules,
             source,
+            pack: None,
         })
     }
 }
@@ -276,6 +297,24 @@ pub fn rulebook_files(folder: &std::path::Path) -> Result<Vec<PathBuf>, Problem>
     Ok(paths)
 }
 
+/// The name of the rulebook file `path` in a folder of `pack`'s rulebooks
+/// (`PACK/STEM`) or of the project's (`STEM`), and the pack its short rule ids
+/// name first: the pack's own, or `core` for a project rulebook named like a
+/// built-in one (it is written for core).
+pub fn name_in_folder(path: &std::path::Path, pack: Option<&str>) -> (String, Option<String>) {
+    let file_stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let Some(pack) = pack else {
+        let builtin = RULEBOOK_FILES
+            .iter()
+            .any(|(rel, _)| rel.trim_end_matches(".toml") == file_stem);
+        return (file_stem.to_owned(), builtin.then(|| "core".to_owned()));
+    };
+    (format!("{pack}/{file_stem}"), Some(pack.to_owned()))
+}
+
 /// Every known rulebook by name.
 #[derive(Debug, Clone, Default)]
 pub struct Rulebooks {
@@ -284,25 +323,43 @@ pub struct Rulebooks {
     /// Names of rulebook files that failed to load (already reported), so a
     /// note or an `extends` naming one is not reported again as missing.
     pub broken: std::collections::BTreeSet<String>,
+    /// Each pack's dependencies: a pack's rulebook may extend rulebooks of
+    /// its own pack, of `core` and of these.
+    pub dependencies: BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 impl Rulebook {
-    /// The pack its short rule ids name first: `core` for the built-in
-    /// rulebooks and files overriding one by name (they are written for the
-    /// core pack), none for a project's own rulebooks.
-    pub fn pack(&self) -> Option<&'static str> {
-        let builtin = self.disk_path.is_none()
-            || RULEBOOK_FILES
-                .iter()
-                .any(|(rel, _)| rel.trim_end_matches(".toml") == self.name);
-        builtin.then_some("core")
+    /// The pack its short rule ids name first (see [`Rulebook::pack`]).
+    pub fn pack(&self) -> Option<&str> {
+        self.pack.as_deref()
+    }
+
+    /// The same rulebook, its short rule ids naming `pack`'s rules first.
+    pub fn in_pack(mut self, pack: &str) -> Rulebook {
+        self.pack = Some(pack.to_owned());
+        self
     }
 }
 
 impl Rulebooks {
-    /// The embedded rulebooks, then each folder's `*.toml` (later ones win by name).
-    pub fn load(folders: &[PathBuf]) -> (Rulebooks, Vec<Problem>) {
+    /// No rulebooks yet, knowing what each of `packs` depends on.
+    pub fn of_packs(packs: &Packs) -> Rulebooks {
         let mut books = Rulebooks::default();
+        for pack in &packs.list {
+            let deps = pack
+                .manifest
+                .iter()
+                .flat_map(|m| m.dependencies.keys().cloned())
+                .collect();
+            books.dependencies.insert(pack.name.clone(), deps);
+        }
+        books
+    }
+
+    /// The embedded rulebooks, then each folder's `*.toml` (later ones win by
+    /// name), then each pack's `rulebooks/*.toml` as `PACK/NAME`.
+    pub fn load(folders: &[PathBuf], packs: &Packs) -> (Rulebooks, Vec<Problem>) {
+        let mut books = Rulebooks::of_packs(packs);
         let mut problems = Vec::new();
         let add = |r: Result<Rulebook, Problem>,
                    books: &mut Rulebooks,
@@ -326,14 +383,24 @@ impl Rulebooks {
                     format!("builtin:rulebooks/{rel}"),
                     None,
                     Arc::from(*text),
-                ),
+                )
+                .map(|b| b.in_pack("core")),
                 &mut books,
                 &mut problems,
                 stem,
             );
         }
-        for folder in folders {
-            let paths = match rulebook_files(folder) {
+        let pack_folders = packs.list.iter().filter_map(|p| {
+            p.rulebooks_dir
+                .as_ref()
+                .map(|d| (d.clone(), Some(p.name.as_str())))
+        });
+        let folders = folders
+            .iter()
+            .map(|f| (f.clone(), None))
+            .chain(pack_folders);
+        for (folder, pack) in folders {
+            let paths = match rulebook_files(&folder) {
                 Ok(p) => p,
                 Err(p) => {
                     problems.push(p);
@@ -341,19 +408,20 @@ impl Rulebooks {
                 }
             };
             for path in paths {
-                let stem = path
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or_default()
-                    .to_owned();
+                let (stem, owner) = name_in_folder(&path, pack);
                 let shown = path.display().to_string();
-                let parsed = match read_text(&path) {
-                    Ok(text) => Rulebook::parse(&stem, shown, Some(path.clone()), text.into()),
-                    Err(e) => Err(Problem::error(
-                        "tact::rulebook::read",
-                        format!("cannot read rulebook `{shown}`: {e}"),
-                    )),
-                };
+                let parsed =
+                    match read_text(&path) {
+                        Ok(text) => Rulebook::parse(&stem, shown, Some(path.clone()), text.into())
+                            .map(|b| match &owner {
+                                Some(o) => b.in_pack(o),
+                                None => b,
+                            }),
+                        Err(e) => Err(Problem::error(
+                            "tact::rulebook::read",
+                            format!("cannot read rulebook `{shown}`: {e}"),
+                        )),
+                    };
                 add(parsed, &mut books, &mut problems, &stem);
             }
         }

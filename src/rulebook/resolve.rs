@@ -246,6 +246,29 @@ impl Rulebooks {
             if chain.contains(parent) {
                 continue; // diamond: already applied
             }
+            if let Some((own, other)) = book.pack().zip(parent.split_once('/').map(|(p, _)| p))
+                && own != other
+                && other != "core"
+                && !self
+                    .dependencies
+                    .get(own)
+                    .is_some_and(|d| d.contains(other))
+            {
+                problems.push(
+                    Problem::error(
+                        "tact::rulebook::undeclared-pack",
+                        format!(
+                            "rulebook `{}` extends `{parent}`, but pack `{own}` does not depend on pack `{other}`",
+                            book.name
+                        ),
+                    )
+                    .at(src.clone(), *span, "from another pack")
+                    .help(format!(
+                        "add `{other} = \"^VERSION\"` under `[dependencies]` in pack `{own}`'s pack.toml"
+                    )),
+                );
+                continue;
+            }
             match self.books.get(parent) {
                 Some(p) => self.apply(p, rules, merged, chain, stack, problems),
                 None if self.broken.contains(parent) => {}

@@ -35,7 +35,7 @@ pub const UNUSED_ALLOW: &str = "tact/unused-allow";
 
 /// How long placeholders may be when a template is filled in; length checks
 /// of `--template` notes use the longest expansion.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct TemplateLengths {
     /// Chars assumed for a placeholder without its own entry.

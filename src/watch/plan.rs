@@ -112,6 +112,14 @@ fn classify(path: &Path, layout: &Layout, plan: &mut Plan) {
     if layout.config.as_deref() == Some(path) {
         plan.config = true;
     }
+    // `tact pack update` rewrites the lock: verify and reload the packs.
+    if layout
+        .config
+        .as_deref()
+        .is_some_and(|c| c.with_file_name(crate::pack::lock::FILE_NAME) == path)
+    {
+        plan.rules.insert(path.to_path_buf());
+    }
     let ext = extension(path);
     for dir in &layout.plugin_dirs {
         if path.starts_with(dir)

@@ -173,6 +173,7 @@ pub struct State {
     rule_slots: BTreeMap<String, RuleSlot>,
     embedded_books: Vec<Rulebook>,
     book_slots: Vec<BookSlot>,
+    packs: crate::pack::Packs,
     /// The rulebooks in use: the last good version of each.
     pub books: Rulebooks,
     checkers: BTreeMap<String, CheckerSlot>,
@@ -303,6 +304,7 @@ impl State {
             rule_slots: BTreeMap::new(),
             embedded_books: vec![],
             book_slots: vec![],
+            packs: crate::pack::Packs::default(),
             books: Rulebooks::default(),
             checkers: BTreeMap::new(),
             notes: BTreeMap::new(),
@@ -320,7 +322,7 @@ impl State {
                 None,
                 Arc::from(*text),
             ) {
-                Ok(b) => state.embedded_books.push(b),
+                Ok(b) => state.embedded_books.push(b.in_pack("core")),
                 Err(p) => embedded_problems.push(LoadError {
                     problem: p,
                     kept: false,
@@ -410,9 +412,14 @@ impl State {
     }
 
     fn compute_layout(&self) -> Layout {
+        let mut plugin_dirs: Vec<PathBuf> =
+            self.plugin_folders().iter().map(|p| absolute(p)).collect();
+        if !self.project.packs.is_empty() {
+            plugin_dirs.push(absolute(&self.project.root.join(crate::pack::INSTALL_DIR)));
+        }
         Layout {
             config: self.project.path.as_deref().map(absolute),
-            plugin_dirs: self.plugin_folders().iter().map(|p| absolute(p)).collect(),
+            plugin_dirs,
             rulebook_dirs: self.project.rulebooks.iter().map(|p| absolute(p)).collect(),
             note_roots: self
                 .opts
@@ -484,7 +491,8 @@ impl State {
         {
             recheck_all = true;
         }
-        if plan.everything || cy.config || !plan.rulebooks.is_empty() {
+        // Packs hold rulebooks too: a change under a plugin folder may be one.
+        if plan.everything || cy.config || !plan.rulebooks.is_empty() || !plan.rules.is_empty() {
             self.scan_rulebooks(&mut cy);
         }
         let ids_changed = ids_before.iter().ne(self.rules.rules.keys());
@@ -581,20 +589,21 @@ impl State {
     /// content changed. True when a module (a script imported by rules, not
     /// a rule itself) changed, so every note should be re-checked.
     fn scan_rules(&mut self, force: bool, touched: &BTreeSet<PathBuf>, cy: &mut Cycle) -> bool {
-        let (files, discover_errors) = discover(&self.plugin_folders(), &self.resolver);
+        // Packs are found and verified against tact.lock on every scan, so a
+        // pack `tact pack update` changed is reloaded and a tampered one refused.
+        let (packs, mut problems) = crate::pack::load(&self.project, &self.opts.extra_plugins);
+        let (files, discover_errors) = discover(&packs, &self.resolver);
+        self.packs = packs;
         let unreadable: BTreeSet<PathBuf> = discover_errors
             .iter()
             .map(|e| absolute(Path::new(&e.path)))
             .collect();
-        let problems = discover_errors
-            .iter()
-            .map(|e| {
-                Problem::error(
-                    "tact::plugin::read",
-                    format!("cannot read `{}`: {}", e.path, e.message),
-                )
-            })
-            .collect();
+        problems.extend(discover_errors.iter().map(|e| {
+            Problem::error(
+                "tact::plugin::read",
+                format!("cannot read `{}`: {}", e.path, e.message),
+            )
+        }));
         self.set_errors("discover".into(), problems, true);
 
         let old = self.rules.clone();
@@ -709,7 +718,20 @@ impl State {
     fn scan_rulebooks(&mut self, cy: &mut Cycle) {
         let mut slots: Vec<BookSlot> = vec![];
         let mut folder_problems = vec![];
-        for folder in self.project.rulebooks.clone() {
+        let pack_folders: Vec<(PathBuf, Option<String>)> = self
+            .packs
+            .list
+            .iter()
+            .filter_map(|p| Some((p.rulebooks_dir.clone()?, Some(p.name.clone()))))
+            .collect();
+        let mut folders: Vec<(PathBuf, Option<String>)> = self
+            .project
+            .rulebooks
+            .iter()
+            .map(|f| (f.clone(), None))
+            .collect();
+        folders.extend(pack_folders);
+        for (folder, pack) in folders {
             let paths = match crate::rulebook::rulebook_files(&folder) {
                 Ok(p) => p,
                 Err(p) => {
@@ -721,11 +743,7 @@ impl State {
                 let prev = self.book_slots.iter().find(|s| s.path == path).cloned();
                 let key = format!("rulebook-file:{}", path.display());
                 let shown = path.display().to_string();
-                let stem = path
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or_default()
-                    .to_owned();
+                let (stem, owner) = crate::rulebook::name_in_folder(&path, pack.as_deref());
                 let text = match read_text(&path) {
                     Ok(t) => t,
                     Err(_) if !path.exists() => continue,
@@ -753,6 +771,10 @@ impl State {
                 cy.changed.insert(shown.clone());
                 match Rulebook::parse(&stem, shown, Some(path.clone()), text.into()) {
                     Ok(book) => {
+                        let book = match &owner {
+                            Some(o) => book.in_pack(o),
+                            None => book,
+                        };
                         self.errors.remove(&key);
                         slots.push(BookSlot {
                             path,
@@ -785,7 +807,7 @@ impl State {
             }
         }
         self.book_slots = slots;
-        let mut books = Rulebooks::default();
+        let mut books = Rulebooks::of_packs(&self.packs);
         for book in self
             .embedded_books
             .iter()
