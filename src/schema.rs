@@ -7,7 +7,11 @@ use schemars::{Schema, SchemaGenerator, json_schema};
 
 /// Each schema's file name and its JSON text.
 pub fn all() -> Vec<(&'static str, String)> {
-    let text = |s: Schema| serde_json::to_string_pretty(&s).expect("a schema serialises") + "\n";
+    let text = |s: Schema| {
+        let mut v = s.to_value();
+        sort_defaults(&mut v);
+        serde_json::to_string_pretty(&v).expect("a schema serialises") + "\n"
+    };
     vec![
         (
             "pack.schema.json",
@@ -22,6 +26,21 @@ pub fn all() -> Vec<(&'static str, String)> {
             text(schemars::schema_for!(crate::rulebook::Raw)),
         ),
     ]
+}
+
+/// Sorts the keys of `default` maps (a `HashMap` default comes out in any
+/// order), so the same code gives the same schema text.
+fn sort_defaults(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::Object(d)) = map.get_mut("default") {
+                d.sort_keys();
+            }
+            map.values_mut().for_each(sort_defaults);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(sort_defaults),
+        _ => {}
+    }
 }
 
 /// A rule entry: a level, or a table of `level` and the rule's options.

@@ -539,3 +539,93 @@ fn hostile_archives_are_refused_with_nothing_written() {
     assert!(out.contains("over 4 MiB") || out.contains("fold"), "{out}");
     assert_eq!(before, snapshot(&d));
 }
+
+/// Reads `tact watch --format json` events until one `results` event
+/// satisfies `done` (seeing the `error` events before it); panics after 30 s.
+fn wait_for(
+    events: &std::sync::mpsc::Receiver<serde_json::Value>,
+    what: &str,
+    done: impl Fn(&[serde_json::Value], &serde_json::Value) -> bool,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut errors = vec![];
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let e = events
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("no watch event before the deadline: {what}"));
+        match e["event"].as_str() {
+            Some("reloaded") => errors.clear(),
+            Some("error") => errors.push(e),
+            Some("results") if done(&errors, &e) => return,
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn watch_reloads_an_updated_pack_and_refuses_a_tampered_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let word_rule = |tag: &str| {
+        format!(
+            "//! Flags there.\nfn meta() {{ #{{ level: \"warn\", kind: \"check\" }} }}\nfn check(note, options) {{ note.find([\"there\"]).map(|m| finding(m, \"{tag}\")) }}\n"
+        )
+    };
+    write(&d.join("src/pack.toml"), &manifest("1.0.0"));
+    write(&d.join("src/word.rhai"), &word_rule("v1"));
+    write(&d.join("tact.toml"), "default_rulebook = \"acme/only\"\n");
+    write(
+        &d.join("src/rulebooks/only.toml"),
+        "[rules]\n\"acme/word\" = \"warn\"\n",
+    );
+    write(
+        &d.join("notes/a.txt"),
+        "Hello there, I would like to connect.\n",
+    );
+    ok(d, &["pack", "add", "src"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tact"))
+        .args(["watch", "notes", "--format", "json", "--debounce", "30"])
+        .current_dir(d)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, events) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let Ok(v) = serde_json::from_str(&line) else {
+                break;
+            };
+            if tx.send(v).is_err() {
+                break;
+            }
+        }
+    });
+    let says = |results: &serde_json::Value, tag: &str| {
+        results["files"].as_array().is_some_and(|files| {
+            files.iter().any(|f| {
+                f["findings"]
+                    .as_array()
+                    .is_some_and(|fs| fs.iter().any(|x| x["message"] == tag))
+            })
+        })
+    };
+    wait_for(&events, "the first check", |_, r| says(r, "v1"));
+    // `tact pack update` with a new version: watch reloads it.
+    write(&d.join("src/pack.toml"), &manifest("1.1.0"));
+    write(&d.join("src/word.rhai"), &word_rule("v2"));
+    ok(d, &["pack", "update", "acme"]);
+    wait_for(&events, "the updated pack", |_, r| says(r, "v2"));
+    // A file edited inside the installed pack: refused, like `check` does.
+    write(&d.join(".tact/packs/acme/word.rhai"), &word_rule("evil"));
+    wait_for(&events, "the tampered pack refused", |errors, r| {
+        errors.iter().any(|e| e["code"] == "tact::pack::tampered") && !says(r, "evil")
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+}
