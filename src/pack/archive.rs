@@ -41,8 +41,8 @@ impl Default for Limits {
 }
 
 /// The files of a pack folder to archive, sorted by relative path: hidden
-/// files and folders (`.git`) and editor droppings are left out; a symlink or
-/// anything but a plain file is an error.
+/// files and folders (`.git`), editor droppings and archives (earlier builds)
+/// are left out; a symlink or anything but a plain file is an error.
 pub fn pack_files(dir: &Path, skip: Option<&Path>) -> Result<Vec<(String, PathBuf)>, String> {
     let skip = skip.and_then(|s| s.canonicalize().ok());
     let mut out = Vec::new();
@@ -69,7 +69,9 @@ pub fn pack_files(dir: &Path, skip: Option<&Path>) -> Result<Vec<(String, PathBu
                 "`{rel}` is a symlink or special file; a pack holds plain files only"
             ));
         }
-        if skip.is_some() && entry.path().canonicalize().ok() == skip {
+        // The archive being written, and earlier builds, are not pack content.
+        let archive = [".tar.gz", ".tgz", ".tar"].iter().any(|x| rel.ends_with(x));
+        if archive || (skip.is_some() && entry.path().canonicalize().ok() == skip) {
             continue;
         }
         out.push((rel, entry.path().to_path_buf()));
