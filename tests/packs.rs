@@ -35,6 +35,14 @@ fn fails(dir: &Path, args: &[&str], code: i32) -> String {
     text(&o)
 }
 
+/// Output without spaces and miette's margins: a message wrapped across lines
+/// reads as one.
+fn flat(out: &str) -> String {
+    out.chars()
+        .filter(|c| !c.is_whitespace() && *c != '│')
+        .collect()
+}
+
 fn git(dir: &Path, args: &[&str]) -> String {
     let o = Command::new("git")
         .args(["-c", "user.name=Team A", "-c", "user.email=a@example.com"])
@@ -628,4 +636,49 @@ fn watch_reloads_an_updated_pack_and_refuses_a_tampered_one() {
     });
     let _ = child.kill();
     let _ = child.wait();
+}
+
+#[test]
+fn a_pack_rulebook_extends_only_packs_its_pack_depends_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(&d.join("tact.toml"), "plugins = [\"plugins\"]\n");
+    write(&d.join("plugins/acme/pack.toml"), &manifest("1.2.0"));
+    write(
+        &d.join("plugins/acme/rulebooks/enterprise-sales.toml"),
+        RULEBOOK,
+    );
+    write(&d.join("plugins/acme/no-jargon.rhai"), RULE_V1);
+    let team = |deps: &str| manifest("0.1.0").replace("\"acme\"", "\"team\"") + deps;
+    write(&d.join("plugins/team/pack.toml"), &team(""));
+    write(
+        &d.join("plugins/team/rulebooks/ours.toml"),
+        "extends = [\"acme/enterprise-sales\"]\n[rules]\n",
+    );
+    let out = fails(d, &["rulebooks", "team/ours"], 2);
+    assert!(out.contains("tact::rulebook::undeclared-pack"), "{out}");
+    assert!(
+        flat(&out).contains("pack`team`doesnotdependonpack`acme`"),
+        "{out}"
+    );
+    write(
+        &d.join("plugins/team/pack.toml"),
+        &team("[dependencies]\nacme = \"^1.1\"\n"),
+    );
+    let shown = ok(d, &["rulebooks", "team/ours"]);
+    assert!(
+        shown.contains("acme/enterprise-sales → team/ours"),
+        "{shown}"
+    );
+    assert!(shown.contains("acme/no-jargon"), "{shown}");
+    // A dependency at a version the requirement refuses: the pack is not loaded.
+    write(
+        &d.join("plugins/team/pack.toml"),
+        &team("[dependencies]\nacme = \"^2\"\n"),
+    );
+    let out = fails(d, &["rulebooks", "team/ours"], 2);
+    assert!(
+        flat(&out).contains("needspack`acme`^2,buttheprojecthas1.2.0"),
+        "{out}"
+    );
 }
