@@ -256,16 +256,18 @@ fn commit(
     Ok(())
 }
 
-fn describe(locked: &lock::Locked) -> String {
+/// Where a locked pack came from: its source and what that resolved to.
+fn pinned(locked: &lock::Locked) -> String {
     let pin = match (&locked.commit, &locked.archive) {
         (Some(c), _) => format!(", commit {}", &c[..c.len().min(12)]),
         (None, Some(a)) => format!(", archive {}", &a[..a.len().min(19)]),
         _ => String::new(),
     };
-    format!(
-        "{} {} (from {}{pin})",
-        locked.name, locked.version, locked.source
-    )
+    format!("from {}{pin}", locked.source)
+}
+
+fn describe(locked: &lock::Locked) -> String {
+    format!("{} {} ({})", locked.name, locked.version, pinned(locked))
 }
 
 /// `tact pack add SOURCE`.
@@ -421,16 +423,7 @@ fn update(
     let (config, root) = project_files(project)?;
     let names: Vec<String> = match name {
         Some(n) if project.packs.contains_key(n) => vec![n.to_owned()],
-        Some(n) => {
-            let help = did_you_mean(n, project.packs.keys().map(String::as_str))
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| "`tact pack add SOURCE` adds a pack".into());
-            return Err(Problem::error(
-                "tact::pack::unknown",
-                format!("no added pack `{n}` in tact.toml"),
-            )
-            .help(help));
-        }
+        Some(n) => return Err(not_added(project, n)),
         None => project.packs.keys().cloned().collect(),
     };
     if names.is_empty() {
@@ -478,20 +471,27 @@ fn update(
     Ok(out)
 }
 
+/// `name` is not an added pack: maybe a close one is.
+fn not_added(project: &Project, name: &str) -> Problem {
+    let help = did_you_mean(name, project.packs.keys().map(String::as_str))
+        .map(|s| format!("did you mean `{s}`?"))
+        .unwrap_or_else(|| {
+            "`tact pack list` shows the packs; `tact pack add SOURCE` adds one".into()
+        });
+    Problem::error(
+        "tact::pack::unknown",
+        format!("no added pack `{name}` in tact.toml"),
+    )
+    .help(help)
+}
+
 /// `tact pack remove NAME`.
 fn remove(project: &Project, name: &str, cx: &Context) -> Result<String, Problem> {
     let (config, root) = project_files(project)?;
     let change = Change::new(&config, &root)?;
     let mut lock = Lock::read(&change.lock)?;
     if !project.packs.contains_key(name) && lock.get(name).is_none() {
-        let help = did_you_mean(name, project.packs.keys().map(String::as_str))
-            .map(|s| format!("did you mean `{s}`?"))
-            .unwrap_or_else(|| "`tact pack list` shows the packs".into());
-        return Err(Problem::error(
-            "tact::pack::unknown",
-            format!("no added pack `{name}` in tact.toml"),
-        )
-        .help(help));
+        return Err(not_added(project, name));
     }
     if cx.locked {
         return Err(locked_refusal(&format!("removing pack `{name}`")));
@@ -530,7 +530,7 @@ fn list(project: &Project, cx: &Context) -> Outcome {
             .get(&pack.name)
             .filter(|_| pack.origin == Origin::Added)
         {
-            Some(l) => describe(l),
+            Some(l) => format!("{} ({})", pack.shown(), pinned(l)),
             None => pack.shown(),
         };
         let _ = writeln!(

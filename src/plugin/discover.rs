@@ -3,7 +3,7 @@
 //! the rules they name.
 
 use super::imports::{PackResolver, PackRoot};
-use crate::pack::{Pack, Packs};
+use crate::pack::{Origin, Pack, Packs};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -87,9 +87,11 @@ pub fn embedded_file(rel: &str) -> Option<&'static str> {
         .map(|(_, t)| *t)
 }
 
-/// A rule file with its pack's version and whether `[overrides]` replaced it.
+/// A rule file with its pack's version, marked overridden when `[overrides]`
+/// put its whole pack in place of another.
 fn versioned(mut file: RuleFile, pack: &Pack) -> RuleFile {
     file.version = pack.version();
+    file.overridden = pack.origin == Origin::Replacement;
     file
 }
 
