@@ -18,8 +18,17 @@ use tact::workspace::{Checked, FixResult, ReportedOnce};
 pub fn check(projects: Projects, cfg: &CheckConfig) -> Outcome {
     // With --fix on stdin the fixed note owns stdout, and with --diff the
     // diff does: diagnostics go to stderr.
-    let mut reporter: Box<dyn Reporter> =
-        render::reporter(cfg.format, cfg.color, cfg.report_to_stderr, cfg.statistics);
+    let docs = projects.clone();
+    let mut reporter: Box<dyn Reporter> = render::reporter(
+        cfg.format,
+        render::ReporterOptions {
+            color: cfg.color,
+            to_stderr: cfg.report_to_stderr,
+            statistics: cfg.statistics,
+            docs: Box::new(move |id| docs.rule_doc(id)),
+            step_summary: cfg.step_summary.clone(),
+        },
+    );
     let mut summary = Summary {
         dry_run: matches!(cfg.mode, Mode::Diff(_)),
         quiet: cfg.quiet,

@@ -60,6 +60,8 @@ pub struct CheckConfig {
     pub stdin_filename: Option<String>,
     /// Name skipped files.
     pub verbose: bool,
+    /// Where the GitHub format appends its job summary (`$GITHUB_STEP_SUMMARY`).
+    pub step_summary: Option<PathBuf>,
 }
 
 impl CheckConfig {
@@ -155,6 +157,9 @@ impl CheckConfig {
             exclude,
             stdin_filename: args.stdin_filename,
             verbose: args.verbose,
+            step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
         })
     }
 

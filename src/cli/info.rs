@@ -81,11 +81,7 @@ pub fn explain(ws: &Workspace, id: &str, color: bool) -> Outcome {
         return print(&format!("# {}\n\n{}\n", code.code, code.meaning));
     }
     if id == tact::run::UNUSED_ALLOW {
-        return print(&format!(
-            "# {id}\n\nA note's `allow` list names a rule that reported nothing on it, that its \
-             rulebook does not enable, or that does not exist (as ESLint and Ruff report unused \
-             suppressions). Remove the entry from `allow`.\n"
-        ));
+        return print(&format!("# {id}\n\n{}\n", tact::run::UNUSED_ALLOW_DOC));
     }
     let rule = match ws.rules.resolve(id) {
         Ok(r) => r,

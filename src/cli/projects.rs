@@ -13,6 +13,7 @@ use std::sync::Arc;
 use tact::config::Project;
 use tact::input::{Item, WalkFilter};
 use tact::problem::Problem;
+use tact::render::RuleDoc;
 use tact::rulebook::RuleSelection;
 use tact::workspace::Workspace;
 
@@ -70,7 +71,29 @@ impl Projects {
         std::mem::take(&mut self.0.borrow_mut().pending)
     }
 
-    /// Every project loaded, in no particular order.
+    /// A rule's documentation, from the first loaded project that has it.
+    pub fn rule_doc(&self, id: &str) -> Option<RuleDoc> {
+        if id == tact::run::UNUSED_ALLOW {
+            return Some(RuleDoc {
+                summary: "An allowance that silences nothing".into(),
+                docs: tact::run::UNUSED_ALLOW_DOC.into(),
+                level: tact::finding::Level::Warn,
+            });
+        }
+        let inner = self.0.borrow();
+        let rule = inner
+            .loaded
+            .values()
+            .flatten()
+            .find_map(|ws| ws.rules.rules.get(id).cloned())?;
+        Some(RuleDoc {
+            summary: rule.meta.summary.clone(),
+            docs: rule.docs.clone(),
+            level: rule.meta.level,
+        })
+    }
+
+    /// Every project loaded, ordered by config path.
     pub fn loaded(&self) -> Vec<Arc<Workspace>> {
         let inner = self.0.borrow();
         let mut all: Vec<_> = inner.loaded.iter().collect();

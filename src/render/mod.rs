@@ -15,6 +15,7 @@ pub use github::Github;
 pub use human::{Human, finding_problem, plural};
 pub use json::{Json, JsonFinding};
 pub use jsonl::Jsonl;
+pub use sarif::{RuleDoc, RuleDocs};
 pub use statistics::{Counts, RuleCount, Statistics};
 
 use crate::finding::{Level, Safety};
@@ -174,30 +175,38 @@ pub fn failure_problem(f: &RuleFailure) -> Problem {
     p
 }
 
-/// Builds the reporter for a format, writing to stdout (or stderr when stdout
-/// carries something else, such as a fixed note). With `statistics`, the
-/// human and JSON formats print counts per rule instead of findings.
-pub fn reporter(
-    format: Format,
-    color: bool,
-    to_stderr: bool,
-    statistics: bool,
-) -> Box<dyn Reporter> {
-    let out: Box<dyn io::Write> = if to_stderr {
+/// How [`reporter`] builds a reporter.
+pub struct ReporterOptions {
+    /// Colour in the human formats.
+    pub color: bool,
+    /// Write to stderr, because stdout carries something else (a fixed note, a diff).
+    pub to_stderr: bool,
+    /// Human and JSON: counts per rule instead of findings.
+    pub statistics: bool,
+    /// Rule documentation (SARIF's rule descriptors).
+    pub docs: RuleDocs,
+    /// GitHub: where to append the Markdown job summary (`$GITHUB_STEP_SUMMARY`).
+    pub step_summary: Option<std::path::PathBuf>,
+}
+
+/// Builds the reporter for a format, writing to stdout (or stderr).
+pub fn reporter(format: Format, opts: ReporterOptions) -> Box<dyn Reporter> {
+    let out: Box<dyn io::Write> = if opts.to_stderr {
         Box::new(io::BufWriter::new(io::stderr()))
     } else {
         Box::new(io::BufWriter::new(io::stdout()))
     };
+    let color = opts.color;
     match format {
-        Format::Human | Format::Json if statistics => {
+        Format::Human | Format::Json if opts.statistics => {
             Box::new(Statistics::new(format == Format::Json, color, out))
         }
         Format::Human => Box::new(Human::new(color, out)),
         Format::Concise => Box::new(Concise::new(out)),
         Format::Jsonl => Box::new(Jsonl::new(out)),
         Format::Json => Box::new(Json::new(out)),
-        Format::Github => Box::new(Github::new(out)),
-        Format::Sarif => Box::new(sarif::Sarif::new(out)),
+        Format::Github => Box::new(Github::new(out, opts.step_summary)),
+        Format::Sarif => Box::new(sarif::Sarif::new(out, opts.docs)),
     }
 }
 

@@ -33,6 +33,11 @@ fn check_span(rule: &Rule) -> Span {
 /// The rule id of findings about a note's own `allow` list.
 pub const UNUSED_ALLOW: &str = "tact/unused-allow";
 
+/// What [`UNUSED_ALLOW`] findings mean, for `tact explain` and SARIF.
+pub const UNUSED_ALLOW_DOC: &str = "A note's `allow` list names a rule that reported nothing on it, that its \
+rulebook does not enable, or that does not exist (as ESLint and Ruff report unused \
+suppressions). Remove the entry from `allow`.";
+
 /// How long placeholders may be when a template is filled in; length checks
 /// of `--template` notes use the longest expansion.
 #[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
