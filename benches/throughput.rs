@@ -186,10 +186,9 @@ fn main() {
             r.meta
                 .trigger_options
                 .iter()
-                .filter_map(|o| r.meta.options.get(o.as_str()))
-                .filter_map(|d| d.clone().try_cast::<rhai::Array>())
+                .filter_map(|o| r.meta.options.get(o)?.as_strings())
                 .flatten()
-                .filter_map(|d| d.into_string().ok())
+                .map(str::to_owned)
                 .collect::<Vec<_>>()
         }))
         .collect();

@@ -40,6 +40,7 @@ pub mod pack;
 pub mod plugin;
 pub mod problem;
 pub mod render;
+pub mod rule;
 pub mod rulebook;
 pub mod run;
 pub mod schema;

@@ -121,12 +121,12 @@ fn run_case(
 ) -> Result<(), String> {
     let mut options = rule.meta.options.clone();
     for (k, v) in &case.options {
-        let Some(default) = rule.meta.options.get(k.as_str()) else {
+        let Some(default) = rule.meta.options.get(k) else {
             return Err(format!("unknown option `{k}`"));
         };
-        let value =
-            crate::rulebook::convert(v, default).map_err(|e| format!("option `{k}`: {e}"))?;
-        options.insert(k.as_str().into(), value);
+        let value = crate::rule::options::OptionValue::from_toml(v, default)
+            .map_err(|e| format!("option `{k}`: {e}"))?;
+        options.insert(k.clone(), value);
     }
     let mut note = crate::input::note_from_text(Origin::file(name), case.note.clone())
         .map_err(|p| p.message)?;

@@ -9,16 +9,6 @@ use tact::problem::Problem;
 use tact::testing;
 use tact::workspace::Workspace;
 
-fn show(v: &rhai::Dynamic) -> String {
-    if let Some(s) = v.read_lock::<rhai::ImmutableString>() {
-        return format!("{:?}", s.as_str());
-    }
-    if let Some(a) = v.read_lock::<rhai::Array>() {
-        return format!("[{}]", a.iter().map(show).collect::<Vec<_>>().join(", "));
-    }
-    v.to_string()
-}
-
 /// `tact rules [--rulebook X]`.
 pub fn rules(ws: &Workspace, rulebook: Option<&str>, color: bool) -> Outcome {
     let failed = report_load_problems(ws, color);
@@ -114,7 +104,7 @@ pub fn explain_text(rule: &Rule) -> String {
         out += "None.\n";
     }
     for (k, v) in &rule.meta.options {
-        out += &format!("- `{k}` (default: {})\n", show(v));
+        out += &format!("- `{k}` (default: {v})\n");
     }
     if !rule.meta.triggers.is_empty() {
         out += &format!(
@@ -203,7 +193,7 @@ pub fn rulebooks(ws: &Workspace, name: Option<&str>, color: bool) -> Outcome {
                 let opts: Vec<String> = s
                     .options
                     .iter()
-                    .map(|(k, v)| format!("{k} = {}", show(v)))
+                    .map(|(k, v)| format!("{k} = {v}"))
                     .collect();
                 let _ = writeln!(
                     out,
@@ -226,8 +216,7 @@ pub fn rulebooks(ws: &Workspace, name: Option<&str>, color: bool) -> Outcome {
                     .into_iter()
                     .filter(|id| {
                         let (a, b) = (book.rules.get(*id), rules.get(*id));
-                        a.map(|s| (s.level, format!("{:?}", s.options)))
-                            != b.map(|s| (s.level, format!("{:?}", s.options)))
+                        a.map(|s| (s.level, &s.options)) != b.map(|s| (s.level, &s.options))
                     })
                     .collect();
                 if changed.is_empty() {

@@ -85,8 +85,8 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Init { dir } => scaffold::init(&dir, color),
         Command::New(NewCommand::Rule { name, kind, dir }) => {
             let kind = match kind {
-                RuleKind::Check => tact::plugin::meta::Kind::Check,
-                RuleKind::Rewrite => tact::plugin::meta::Kind::Rewrite,
+                RuleKind::Check => tact::rule::meta::Kind::Check,
+                RuleKind::Rewrite => tact::rule::meta::Kind::Rewrite,
             };
             with_project(&mut |p| scaffold::new_rule(&p, &name, kind, dir.as_deref(), color))
         }

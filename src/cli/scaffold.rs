@@ -4,8 +4,8 @@
 use crate::cli::Outcome;
 use std::path::{Path, PathBuf};
 use tact::config::{FILE_NAME, Project};
-use tact::plugin::meta::Kind;
 use tact::problem::Problem;
+use tact::rule::meta::Kind;
 
 const CONFIG: &str = r#"# tact project config. Paths are relative to this file.
 plugins = ["plugins"]              # plugin folders: one sub-folder per pack

@@ -6,11 +6,13 @@ pub mod discover;
 pub mod engine;
 pub mod imports;
 pub mod meta;
+mod output;
+pub mod script;
 
 use crate::problem::{Problem, Source, did_you_mean};
+use crate::rule::meta::RuleMeta;
 use crate::span::{LineIndex, Span};
 use discover::RuleFile;
-use meta::RuleMeta;
 use rhai::{AST, Dynamic, Engine, EvalAltResult, Position, Scope};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -202,7 +204,7 @@ pub fn load(engine: &Engine, file: &RuleFile) -> Result<Rule, Problem> {
         .at(src, Span::new(0, 0), "")
         .help("define `fn meta() { #{ level: \"warn\", kind: \"check\", options: #{} } }`"));
     }
-    let docs = meta::docs(&file.source);
+    let docs = crate::rule::meta::docs(&file.source);
     let value: Dynamic = engine
         .call_fn(&mut Scope::new(), &ast, "meta", ())
         .map_err(|e| {

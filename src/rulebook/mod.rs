@@ -4,7 +4,6 @@
 mod resolve;
 mod selection;
 
-pub(crate) use resolve::convert;
 pub use resolve::{ActiveSetting, ResolvedRulebook};
 pub use selection::RuleSelection;
 

@@ -6,7 +6,8 @@ use crate::finding::Level;
 use crate::note::Channel;
 use crate::plugin::{ResolveError, RuleSet};
 use crate::problem::{Problem, Source, did_you_mean};
-use rhai::{Dynamic, Map};
+use crate::rule::meta::RuleMeta;
+use crate::rule::options::{OptionValue, Options};
 use std::collections::BTreeMap;
 
 /// An enabled rule with its final level and options.
@@ -15,7 +16,7 @@ pub struct ActiveSetting {
     /// The level findings are reported at (at most).
     pub level: Level,
     /// The rule's options: defaults overlaid with the rulebook's values.
-    pub options: Map,
+    pub options: Options,
 }
 
 /// A rulebook with its whole `extends` chain applied.
@@ -76,73 +77,19 @@ fn active(
 #[derive(Default, Clone)]
 struct Merged {
     setting: Option<Setting>,
-    options: Map,
-}
-
-fn type_name(v: &toml::Value) -> &'static str {
-    match v {
-        toml::Value::String(_) => "string",
-        toml::Value::Integer(_) => "integer",
-        toml::Value::Float(_) => "float",
-        toml::Value::Boolean(_) => "boolean",
-        toml::Value::Array(_) => "array",
-        toml::Value::Table(_) => "table",
-        toml::Value::Datetime(_) => "date",
-    }
-}
-
-/// Converts a rulebook value to the type of the option's default, or says why not.
-pub(crate) fn convert(value: &toml::Value, default: &Dynamic) -> Result<Dynamic, String> {
-    let want = default.type_name();
-    let ok = match value {
-        toml::Value::Integer(i) if default.is_int() => return Ok(Dynamic::from_int(*i)),
-        toml::Value::Integer(i) if default.is_float() => return Ok(Dynamic::from_float(*i as f64)),
-        toml::Value::Float(_) => default.is_float(),
-        toml::Value::String(_) => default.is_string(),
-        toml::Value::Boolean(_) => default.is_bool(),
-        toml::Value::Array(_) => default.is_array(),
-        toml::Value::Table(_) => default.is_map(),
-        _ => false,
-    };
-    if !ok {
-        let want = match want {
-            "i64" => "integer",
-            "f64" => "float",
-            "bool" => "boolean",
-            "string" | "ImmutableString" => "string",
-            "array" => "array",
-            "map" => "table",
-            other => other,
-        };
-        return Err(format!("expected {want}, found {}", type_name(value)));
-    }
-    if let (toml::Value::Array(items), Some(first)) = (
-        value,
-        default
-            .read_lock::<rhai::Array>()
-            .and_then(|a| a.first().cloned()),
-    ) {
-        for item in items {
-            if let Err(e) = convert(item, &first) {
-                return Err(format!("array items: {e}"));
-            }
-        }
-    }
-    rhai::serde::to_dynamic(value).map_err(|e| e.to_string())
+    options: Options,
 }
 
 /// Why a rulebook's value for a trigger option is refused: more phrases or
 /// longer ones than a rule's own metadata may declare.
-fn too_many_triggers(
-    meta: &crate::plugin::meta::RuleMeta,
-    key: &str,
-    value: &Dynamic,
-) -> Option<String> {
-    use crate::plugin::meta::{MAX_TRIGGER_BYTES, MAX_TRIGGERS};
+fn too_many_triggers(meta: &RuleMeta, key: &str, value: &OptionValue) -> Option<String> {
+    use crate::rule::meta::{MAX_TRIGGER_BYTES, MAX_TRIGGERS};
     if !meta.trigger_options.iter().any(|o| o == key) {
         return None;
     }
-    let list = value.read_lock::<rhai::Array>()?;
+    let OptionValue::List(list) = value else {
+        return None;
+    };
     if list.len() > MAX_TRIGGERS {
         return Some(format!(
             "{} trigger phrases; at most {MAX_TRIGGERS}",
@@ -150,7 +97,7 @@ fn too_many_triggers(
         ));
     }
     list.iter()
-        .any(|p| p.to_string().len() > MAX_TRIGGER_BYTES)
+        .any(|p| p.as_str().map_or(p.to_string().len(), str::len) > MAX_TRIGGER_BYTES)
         .then(|| format!("a trigger phrase is over {MAX_TRIGGER_BYTES} bytes"))
 }
 
@@ -396,7 +343,7 @@ impl Rulebooks {
                 m.setting = entry.setting;
             }
             for (key, value, span) in &entry.options {
-                let Some(default) = rule.meta.options.get(key.as_str()) else {
+                let Some(default) = rule.meta.options.get(key) else {
                     let known: Vec<&str> = rule.meta.options.keys().map(|k| k.as_str()).collect();
                     let help = match did_you_mean(key, known.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
@@ -413,7 +360,7 @@ impl Rulebooks {
                     );
                     continue;
                 };
-                match convert(value, default) {
+                match OptionValue::from_toml(value, default) {
                     Ok(v) => {
                         if let Some(why) = too_many_triggers(&rule.meta, key, &v) {
                             problems.push(
@@ -426,7 +373,7 @@ impl Rulebooks {
                             );
                             continue;
                         }
-                        m.options.insert(key.as_str().into(), v);
+                        m.options.insert(key.clone(), v);
                     }
                     Err(why) => problems.push(
                         Problem::error(
@@ -435,7 +382,7 @@ impl Rulebooks {
                         )
                         .at(src.clone(), *span, "wrong type")
                         .help(format!(
-                            "the default is {default:?}; `tact explain {}` documents it",
+                            "the default is {default}; `tact explain {}` documents it",
                             rule.id
                         )),
                     ),

@@ -1,34 +1,24 @@
 //! Running a resolved rulebook over notes: trigger matching in one native
 //! pass, sandboxed rule calls, findings validated and levelled, allowances.
 
-mod output;
 pub mod stream;
 
 use crate::finding::{Finding, Level};
 use crate::matcher::TriggerMatcher;
 use crate::note::{Channel, Note, Origin};
-use crate::plugin::api::{NoteRef, Phrases, compile_options};
-use crate::plugin::{Rule, RuleSet, describe_error};
+use crate::plugin::api::NoteRef;
+use crate::plugin::script::{ScriptOptions, call_check};
+use crate::plugin::{Rule, RuleSet};
 use crate::problem::Source;
+use crate::rule::gate::On;
+use crate::rule::options::Options;
 use crate::rulebook::ResolvedRulebook;
 use crate::span::Span;
-use rhai::{CallFnOptions, Dynamic, Engine, Scope};
+use rhai::Engine;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-
-/// Where `check` is defined in a rule's script (the word `check`).
-fn check_span(rule: &Rule) -> Span {
-    static FN_CHECK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?m)^[ \t]*fn[ \t]+(check)[ \t]*\(").expect("valid pattern")
-    });
-    FN_CHECK
-        .captures(&rule.source)
-        .and_then(|c| c.get(1))
-        .map(|m| Span::new(m.start(), m.end()))
-        .unwrap_or_default()
-}
 
 /// The rule id of findings about a note's own `allow` list.
 pub const UNUSED_ALLOW: &str = "tact/unused-allow";
@@ -120,7 +110,21 @@ pub struct ActiveRule {
     /// The highest level its findings get.
     pub level: Level,
     /// Its resolved options.
-    pub options: rhai::Map,
+    pub options: Options,
+    /// The options as its script receives them.
+    script_options: ScriptOptions,
+}
+
+impl ActiveRule {
+    /// Enables `rule` at `level` with resolved `options`.
+    pub fn new(rule: Arc<Rule>, level: Level, options: Options) -> ActiveRule {
+        ActiveRule {
+            script_options: ScriptOptions::new(&options),
+            rule,
+            level,
+            options,
+        }
+    }
 }
 
 /// Which rules a note can trigger, found in one native pass.
@@ -140,27 +144,19 @@ impl Triggers {
         let n = rules.len();
         for (i, r) in rules.iter().enumerate() {
             // Owner `n + i` marks an `unless` phrase of rule `i`.
-            let unless = r
-                .rule
-                .meta
-                .unless_options
-                .iter()
-                .filter_map(|o| r.options.get(o.as_str()));
-            for p in unless.filter_map(|d| d.clone().try_cast::<Phrases>()) {
-                for s in p.items() {
-                    phrases.push(s.to_string());
-                    phrase_owner.push(n + i);
-                }
+            let lists = |names: &[String]| -> Vec<String> {
+                names
+                    .iter()
+                    .filter_map(|o| r.options.get(o)?.as_strings())
+                    .flatten()
+                    .map(str::to_owned)
+                    .collect()
+            };
+            for s in lists(&r.rule.meta.unless_options) {
+                phrases.push(s);
+                phrase_owner.push(n + i);
             }
-            let from_options = r
-                .rule
-                .meta
-                .trigger_options
-                .iter()
-                .filter_map(|o| r.options.get(o.as_str()));
-            let from_options = from_options.filter_map(|d| d.clone().try_cast::<Phrases>());
-            let from_options = from_options
-                .flat_map(|p| p.items().iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            let from_options = lists(&r.rule.meta.trigger_options);
             for p in r.rule.meta.triggers.iter().cloned().chain(from_options) {
                 phrases.push(p);
                 phrase_owner.push(i);
@@ -398,7 +394,7 @@ impl Checker {
         engine: Arc<Engine>,
         rules: Arc<RuleSet>,
         rule: Arc<Rule>,
-        options: rhai::Map,
+        options: Options,
         template: TemplateLengths,
     ) -> Checker {
         let checker = Checker {
@@ -412,11 +408,11 @@ impl Checker {
         };
         for (lane, channel) in checker.lanes.iter().zip(Channel::ALL) {
             let rules = if rule.meta.applies_to(channel) {
-                vec![ActiveRule {
-                    level: rule.meta.level,
-                    rule: rule.clone(),
-                    options: compile_options(&options),
-                }]
+                vec![ActiveRule::new(
+                    rule.clone(),
+                    rule.meta.level,
+                    options.clone(),
+                )]
             } else {
                 vec![]
             };
@@ -439,11 +435,11 @@ impl Checker {
                     .into_iter()
                     .flatten()
                     .filter_map(|(id, s)| {
-                        Some(ActiveRule {
-                            rule: self.all_rules.rules.get(id)?.clone(),
-                            level: s.level,
-                            options: compile_options(&s.options),
-                        })
+                        Some(ActiveRule::new(
+                            self.all_rules.rules.get(id)?.clone(),
+                            s.level,
+                            s.options.clone(),
+                        ))
                     })
                     .collect(),
             )
@@ -455,25 +451,32 @@ impl Checker {
         let lane = self.lane(note.channel());
         let mut report = NoteReport::default();
         let run = lane.triggers.select(note.body_text());
-        let view = NoteRef::new(note.clone(), self.template.length_of(note));
+        let on = On {
+            note,
+            length: self.template.length_of(note),
+        };
+        // Built on the first script call: most notes call few rules.
+        let mut view = None;
         let mut fired = vec![false; lane.rules.len()];
         for (i, active) in lane.rules.iter().enumerate() {
             let meta = &active.rule.meta;
-            let triggered = run[i] || meta.trigger_facts.iter().any(|f| f.holds(note));
-            if !triggered
-                || !active
-                    .rule
-                    .meta
-                    .requires
+            let triggered = run[i]
+                || meta
+                    .trigger_facts
                     .iter()
-                    .all(|r| r.holds(note, &active.options))
+                    .any(|c| c.holds(&on, &active.options));
+            if !triggered
+                || !meta.requires.iter().all(|r| r.holds(note, &active.options))
+                || !(meta.when.is_empty()
+                    || meta.when.iter().any(|c| c.holds(&on, &active.options)))
             {
                 continue;
             }
             if !self.tally.admit(&active.rule.id) {
                 continue;
             }
-            match self.call(active, &view, note) {
+            let view = view.get_or_insert_with(|| NoteRef::new(note.clone(), on.length));
+            match self.call(active, view, note) {
                 Ok(findings) => {
                     fired[i] = !findings.is_empty();
                     report.findings.extend(findings);
@@ -499,42 +502,24 @@ impl Checker {
         note: &Note,
     ) -> Result<Vec<Finding>, RuleFailure> {
         let rule = &active.rule;
-        let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
-        let args = (view.clone(), Dynamic::from_map(active.options.clone()));
-        let fail = |message: String, hint: Option<String>, span: Span| RuleFailure {
-            rule: rule.id.clone(),
-            message,
-            hint,
-            script: rule.script_source(),
-            span,
-            note: note.origin.clone(),
-        };
-        crate::plugin::api::take_dropped();
-        let value: Dynamic = crate::plugin::engine::timed(|| {
-            self.engine
-                .call_fn_with_options(options, &mut Scope::new(), &rule.ast, "check", args)
-        })
-        .map_err(|e| {
-            let (message, pos, hint) = describe_error(&e);
-            // Limits (operations, depth, sizes) carry no position: point at `check`.
-            let span = if pos.is_none() {
-                check_span(rule)
-            } else {
-                rule.span_of(pos)
-            };
-            fail(message, hint.map(str::to_owned), span)
-        })?;
-        let dropped = crate::plugin::api::take_dropped();
-        output::findings(value, note, rule, active.level)
-            .map(|f| cap_findings(f, dropped, &rule.id))
-            .map_err(|message| {
-            let span = check_span(rule);
-            fail(
-                format!("`check` returned a wrong shape: {message}"),
-                Some("return an array of findings made with `finding(at, message)`; see docs/rule-api.md".into()),
-                span,
-            )
-        })
+        match call_check(
+            &self.engine,
+            rule,
+            view,
+            &active.script_options,
+            note,
+            active.level,
+        ) {
+            Ok((findings, dropped)) => Ok(cap_findings(findings, dropped, &rule.id)),
+            Err(e) => Err(RuleFailure {
+                rule: rule.id.clone(),
+                message: e.message,
+                hint: e.hint,
+                script: rule.script_source(),
+                span: e.span,
+                note: note.origin.clone(),
+            }),
+        }
     }
 
     fn apply_allowances(
