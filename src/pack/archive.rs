@@ -174,6 +174,68 @@ fn collision_key(path: &Path) -> String {
         .to_lowercase()
 }
 
+/// A tar or tar.gz, maybe compressed, as a reader of the tar bytes.
+fn tar_reader<'a>(reader: impl Read + 'a) -> Result<Box<dyn Read + 'a>, Refused> {
+    let mut reader = std::io::BufReader::new(reader);
+    let gzipped = {
+        use std::io::BufRead;
+        let head = reader
+            .fill_buf()
+            .map_err(|e| Refused(format!("cannot read the archive: {e}")))?;
+        head.starts_with(&[0x1f, 0x8b])
+    };
+    Ok(if gzipped {
+        Box::new(flate2::read::GzDecoder::new(reader))
+    } else {
+        Box::new(reader)
+    })
+}
+
+/// Reads only the headers of an archive in memory, refusing one whose entry
+/// count or declared sizes are past `limits` before anything is written.
+/// ([`extract`] still counts the bytes it writes: headers can lie.)
+pub fn precheck(bytes: &[u8], limits: Limits) -> Result<(), Refused> {
+    let mut archive = tar::Archive::new(tar_reader(bytes)?);
+    let entries = archive
+        .entries()
+        .map_err(|e| Refused(format!("not a tar archive: {e}")))?;
+    let (mut count, mut total) = (0usize, 0u64);
+    for entry in entries {
+        let entry = entry.map_err(|e| Refused(format!("a damaged archive: {e}")))?;
+        count += 1;
+        let size = entry.header().size().unwrap_or(0);
+        total = total.saturating_add(size);
+        if count > limits.entries {
+            return Err(too_many(limits));
+        }
+        if size > limits.file_bytes {
+            let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            return Err(Refused(format!(
+                "entry `{name}` is over {} MiB",
+                limits.file_bytes >> 20
+            )));
+        }
+        if total > limits.total_bytes {
+            return Err(too_large(limits));
+        }
+    }
+    Ok(())
+}
+
+fn too_many(limits: Limits) -> Refused {
+    Refused(format!(
+        "more than {} entries; a pack is never that large",
+        limits.entries
+    ))
+}
+
+fn too_large(limits: Limits) -> Refused {
+    Refused(format!(
+        "the files are over {} MiB in all",
+        limits.total_bytes >> 20
+    ))
+}
+
 /// Extracts a tar (gzip-compressed or not: told by its first bytes) from
 /// `reader` into the empty folder `dest`. `compressed_len` is the archive's
 /// size on disk, for the compression-ratio limit (`None` for a stream made
@@ -187,20 +249,7 @@ pub fn extract(
     dest: &Path,
     limits: Limits,
 ) -> Result<usize, Refused> {
-    let mut reader = std::io::BufReader::new(reader);
-    let gzipped = {
-        use std::io::BufRead;
-        let head = reader
-            .fill_buf()
-            .map_err(|e| Refused(format!("cannot read the archive: {e}")))?;
-        head.starts_with(&[0x1f, 0x8b])
-    };
-    let inner: Box<dyn Read> = if gzipped {
-        Box::new(flate2::read::GzDecoder::new(reader))
-    } else {
-        Box::new(reader)
-    };
-    let mut archive = tar::Archive::new(inner);
+    let mut archive = tar::Archive::new(tar_reader(reader)?);
     let entries = archive
         .entries()
         .map_err(|e| Refused(format!("not a tar archive: {e}")))?;
@@ -211,10 +260,7 @@ pub fn extract(
         let mut entry = entry.map_err(|e| Refused(format!("a damaged archive: {e}")))?;
         count += 1;
         if count > limits.entries {
-            return Err(Refused(format!(
-                "more than {} entries; a pack is never that large",
-                limits.entries
-            )));
+            return Err(too_many(limits));
         }
         // `git archive` starts with a global pax header holding the commit id:
         // metadata, not a file.
@@ -301,10 +347,7 @@ pub fn extract(
                 )));
             }
             if written > limits.total_bytes {
-                return Err(Refused(format!(
-                    "the files are over {} MiB in all",
-                    limits.total_bytes >> 20
-                )));
+                return Err(too_large(limits));
             }
             if let Some(len) = compressed_len
                 && written > limits.ratio_floor
@@ -425,6 +468,27 @@ mod tests {
             file(b, "x", b"y");
         });
         assert!(refused(t).contains("twice"));
+    }
+
+    #[test]
+    fn precheck_refuses_by_headers_before_anything_is_written() {
+        let small = Limits {
+            file_bytes: 1000,
+            total_bytes: 1500,
+            entries: 3,
+            ..Limits::default()
+        };
+        let big = gzip(&tar_with(|b| file(b, "big", &[0; 2000])));
+        assert!(precheck(&big, small).unwrap_err().0.contains("over"));
+        let many = tar_with(|b| (0..5).for_each(|i| file(b, &format!("f{i}"), b"")));
+        assert!(precheck(&many, small).unwrap_err().0.contains("entries"));
+        let total = tar_with(|b| {
+            file(b, "a", &[0; 900]);
+            file(b, "b", &[0; 900]);
+        });
+        assert!(precheck(&total, small).unwrap_err().0.contains("in all"));
+        let fine = tar_with(|b| file(b, "a", &[0; 900]));
+        assert_eq!(precheck(&fine, small), Ok(()));
     }
 
     #[test]

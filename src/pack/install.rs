@@ -125,6 +125,7 @@ pub fn stage(
         SourceKind::Archive(path) => {
             let bytes = read_archive(&path, &limits).map_err(|e| fail(source, e))?;
             archive_hash = Some(sha256(&bytes));
+            archive::precheck(&bytes, limits).map_err(|e| fail(source, e))?;
             archive::extract(bytes.as_slice(), Some(bytes.len() as u64), &out, limits)
                 .map_err(|e| fail(source, e))?;
         }
