@@ -546,6 +546,15 @@ fn hostile_archives_are_refused_with_nothing_written() {
     let out = fails(&d, &["pack", "add", bomb.to_str().unwrap()], 2);
     assert!(out.contains("over 4 MiB") || out.contains("fold"), "{out}");
     assert_eq!(before, snapshot(&d));
+    // Git sources cannot run commands: the `ext::` transport and refs read
+    // as options are refused.
+    let pwned = outside.join("pwned");
+    let ext = format!("git+ext::sh -c touch% {}#v1", pwned.display());
+    fails(&d, &["pack", "add", &ext], 2);
+    assert!(!pwned.exists());
+    let opt = format!("git+file://{}#--output=x", outside.display());
+    assert!(flat(&fails(&d, &["pack", "add", &opt], 2)).contains("cannotstartwith`-`"));
+    assert_eq!(before, snapshot(&d));
 }
 
 /// Reads `tact watch --format json` events until one `results` event

@@ -82,6 +82,9 @@ fn git(args: &[&str]) -> Command {
             "core.hooksPath=/dev/null",
             "-c",
             "submodule.recurse=false",
+            // The `ext::` transport runs a command: never, whatever the URL says.
+            "-c",
+            "protocol.ext.allow=never",
         ])
         .args(args)
         .stdin(Stdio::null());
@@ -130,6 +133,10 @@ pub fn stage(
                 .map_err(|e| fail(source, e))?;
         }
         SourceKind::Git { url, rev } => {
+            // Neither may be read by git as an option.
+            if url.starts_with('-') || rev.starts_with('-') {
+                return Err(fail(source, "a git URL or ref cannot start with `-`"));
+            }
             let repo = tmp.path().join("repo");
             let repo_s = repo.to_string_lossy().into_owned();
             // No checkout: nothing of the repository is written but its objects.
