@@ -299,7 +299,7 @@ pub fn test_rules(
     let load_failed = if report {
         report_load_problems(ws, color)
     } else {
-        !ws.problems.is_empty()
+        !ws.problems().is_empty()
     };
     let selected: Vec<&Arc<Rule>> = ws
         .rules

@@ -122,10 +122,10 @@ pub fn run(cli: Cli) -> Outcome {
 
 /// Prints load problems to stderr; true when there were any.
 pub fn report_load_problems(ws: &Workspace, color: bool) -> bool {
-    for p in &ws.problems {
+    for p in ws.problems() {
         eprint!("{}", p.render(color));
     }
-    !ws.problems.is_empty()
+    !ws.problems().is_empty()
 }
 
 /// Writes `text` to stdout. A closed pipe (`tact rules | head`) is a quiet

@@ -371,8 +371,8 @@ fn dry_run(project: &Project, staged: &Staged, cx: &Context) -> Result<String, P
     let after_ws = Workspace::load(with_new, &extra);
     let mut out = String::new();
     for p in after_ws
-        .problems
-        .iter()
+        .problems()
+        .into_iter()
         .filter(|p| p.code != "tact::pack::stale")
     {
         eprint!("{}", p.render(cx.color));

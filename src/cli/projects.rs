@@ -131,7 +131,7 @@ impl Inner {
             }
             Ok(project) => {
                 let mut ws = Workspace::load(project, &self.plugins);
-                self.pending.extend(ws.problems.iter().cloned());
+                self.pending.extend(ws.problems().into_iter().cloned());
                 match RuleSelection::resolve(
                     self.select.as_deref(),
                     &self.extend_select,

@@ -4,9 +4,9 @@
 //! The pieces:
 //! - [`plan`] turns a batch of file events into what to look at again (pure,
 //!   table-tested);
-//! - [`state`] keeps the last good rules and rulebooks and every note's
-//!   results, reloads what changed (by content hash) and re-checks only the
-//!   notes it affects;
+//! - [`state`] keeps a [`crate::workspace::Workspace`] (which reloads what
+//!   changed, by content hash, keeping the last good rules and rulebooks) and
+//!   every note's results, and re-checks only the notes a change affects;
 //! - [`output`] shows each update;
 //! - the command line (`tact watch`) runs the loop: `notify` with
 //!   `notify-debouncer-full`, watching folders (never single files, which a

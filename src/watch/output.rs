@@ -1,11 +1,12 @@
 //! Showing a watch run: a redrawn screen for people, or JSON lines for
 //! editors (the event schema is in the `watch` module's documentation).
 
-use super::state::{Cycle, Item, LoadError, NoteFile, State};
+use super::state::{Cycle, Item, NoteFile, State};
 use crate::finding::Finding;
 use crate::problem::{Problem, Source};
 use crate::render::{JsonFinding, Summary, failure_problem, finding_problem};
 use crate::span::{LineCol, LineIndex, Span};
+use crate::workspace::LoadError;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
@@ -189,9 +190,9 @@ impl Output {
         cycle: &Cycle,
         watch_errors: &[Problem],
     ) -> io::Result<()> {
-        let mut errors: Vec<(&Problem, bool)> = state
-            .errors()
-            .into_iter()
+        let load_errors = state.errors();
+        let mut errors: Vec<(&Problem, bool)> = load_errors
+            .iter()
             .map(|e: &LoadError| (&e.problem, e.kept))
             .collect();
         errors.extend(watch_errors.iter().map(|p| (p, true)));

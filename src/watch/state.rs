@@ -1,29 +1,18 @@
-//! Everything a watch run keeps between changes: the project config, the last
-//! good version of every rule and rulebook, a checker per rulebook in use, and
-//! the results of every note. [`State::apply`] updates it for a [`Plan`],
-//! loading only files whose content hash changed and re-checking only the
-//! notes whose inputs changed.
-//!
-//! "Last good" is kept per file: a rule that stops compiling keeps its old
-//! compiled script running, a rulebook that stops parsing keeps its old
-//! table, a `tact.toml` that stops parsing keeps the old config. A rulebook
-//! that stops resolving keeps its old checker, except that an entry naming a
-//! rule that does not exist (a rule file was deleted, or the name is mistyped)
-//! is skipped, so a removed rule disappears from the results. Every such
-//! error stays in [`State::errors`] until its file is fixed.
+//! What a watch run keeps between changes: the [`Workspace`] (which loads
+//! rules, rulebooks and config by content hash and keeps the last good
+//! version of each), what changed in each update, and the results of every
+//! note. [`State::apply`] updates it for a [`Plan`], reloading only files
+//! whose content hash changed and re-checking only the notes whose inputs
+//! changed.
 
 use super::plan::{Layout, Plan, is_dropping};
 use crate::config::Project;
 use crate::input::{self, Kind, kind_of};
 use crate::note::Note;
-use crate::plugin::discover::{RULEBOOK_FILES, discover, read_text};
-use crate::plugin::imports::PackResolver;
-use crate::plugin::{self, RuleSet, engine};
 use crate::problem::Problem;
-use crate::rulebook::{ResolvedRulebook, Rulebook, Rulebooks};
 use crate::run::{Checker, NoteReport};
+use crate::workspace::{Delta, LoadError, Reload, Workspace, absolute, hash_of};
 use notify::RecursiveMode;
-use rhai::Engine;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
@@ -42,16 +31,6 @@ pub struct WatchOptions {
     pub template: bool,
     /// Plugin folders from `--plugins`, after the project's.
     pub extra_plugins: Vec<PathBuf>,
-}
-
-/// A load error shown until its file is fixed.
-#[derive(Debug, Clone)]
-pub struct LoadError {
-    /// The diagnostic, with its source span.
-    pub problem: Problem,
-    /// True when the run goes on with the last good version (or, for an
-    /// unknown rule in a rulebook, with the rulebook minus that entry).
-    pub kept: bool,
 }
 
 /// One thing read from a note file: a note with its results, or a problem.
@@ -120,68 +99,15 @@ impl Cycle {
     }
 }
 
-#[derive(Debug, Clone)]
-struct RuleSlot {
-    hash: u64,
-    path: String,
-    disk_path: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone)]
-struct BookSlot {
-    path: PathBuf,
-    hash: Option<u64>,
-    last_good: Option<Rulebook>,
-}
-
-#[derive(Default)]
-struct CheckerSlot {
-    fingerprint: Option<u64>,
-    checker: Option<Arc<Checker>>,
-    /// The last rulebook that resolved: kept running, with fresh rule
-    /// scripts, while an edit to it does not resolve.
-    book: Option<ResolvedRulebook>,
-    /// A fingerprint per enabled rule: its level, options and script.
-    prints: BTreeMap<String, u64>,
-}
-
-/// How the notes of a rulebook whose checker changed are checked again.
-#[derive(Clone)]
-enum Delta {
-    /// Run every rule.
-    Full,
-    /// Only these rules changed (or were added or removed): drop their old
-    /// findings and run just them (with `partial`), keeping the others'. A
-    /// note that silences rules in its front matter is checked in full, since
-    /// unused allowances depend on every rule.
-    Rules {
-        ids: BTreeSet<String>,
-        partial: Arc<Checker>,
-    },
-}
-
 /// The state of a watch run.
 pub struct State {
     opts: WatchOptions,
-    /// The project config in use (the last good one).
-    pub project: Project,
-    config_hash: Option<u64>,
-    resolver: PackResolver,
-    engine: Arc<Engine>,
-    /// The rules in use: the last good version of each.
-    pub rules: Arc<RuleSet>,
-    rule_slots: BTreeMap<String, RuleSlot>,
-    embedded_books: Vec<Rulebook>,
-    book_slots: Vec<BookSlot>,
-    packs: crate::pack::Packs,
-    /// The rulebooks in use: the last good version of each.
-    pub books: Rulebooks,
-    checkers: BTreeMap<String, CheckerSlot>,
+    /// The rules, rulebooks and config in use: the last good version of each.
+    pub ws: Workspace,
     /// Results by note file, keyed by the path as shown.
     pub notes: BTreeMap<String, NoteFile>,
     note_index: BTreeMap<PathBuf, String>,
     note_dirs: BTreeSet<PathBuf>,
-    errors: BTreeMap<String, Vec<LoadError>>,
     layout: Layout,
 }
 
@@ -226,56 +152,6 @@ fn read_bounded(abs: &Path) -> std::io::Result<Read> {
     })
 }
 
-fn hash_of(parts: &[&[u8]]) -> u64 {
-    let mut h = DefaultHasher::new();
-    for p in parts {
-        p.hash(&mut h);
-    }
-    h.finish()
-}
-
-/// An absolute path without following the last component (which may be
-/// missing): the canonical parent joined with the name.
-fn absolute(path: &Path) -> PathBuf {
-    if let Ok(p) = path.canonicalize() {
-        return p;
-    }
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    match (
-        abs.parent().and_then(|p| p.canonicalize().ok()),
-        abs.file_name(),
-    ) {
-        (Some(parent), Some(name)) => parent.join(name),
-        _ => abs,
-    }
-}
-
-/// What decides whether a rule's findings may change: its level, options and
-/// script, per enabled rule of a resolved rulebook.
-fn rule_prints(book: &ResolvedRulebook, rules: &RuleSet) -> BTreeMap<String, u64> {
-    let ids: BTreeSet<&String> = book
-        .rules
-        .keys()
-        .chain(book.channel_rules.values().flat_map(|r| r.keys()))
-        .collect();
-    ids.into_iter()
-        .map(|id| {
-            let mut h = DefaultHasher::new();
-            for channel in crate::note::Channel::ALL {
-                if let Some(setting) = book.rules_for(channel).get(id) {
-                    setting.level.hash(&mut h);
-                    format!("{:?}", setting.options).hash(&mut h);
-                }
-            }
-            if let Some(rule) = rules.rules.get(id) {
-                rule.path.hash(&mut h);
-                rule.source.hash(&mut h);
-            }
-            (id.clone(), h.finish())
-        })
-        .collect()
-}
-
 /// Sorts findings and failures as [`Checker::check`] leaves them.
 fn sort_report(report: &mut NoteReport) {
     report.findings.sort_by(|a, b| {
@@ -287,53 +163,15 @@ fn sort_report(report: &mut NoteReport) {
 impl State {
     /// A state for `project` with nothing loaded yet; [`State::load`] loads it.
     pub fn new(project: Project, opts: WatchOptions) -> State {
-        let resolver = PackResolver::default();
-        let engine = Arc::new(engine::build(&project.limits, resolver.clone()));
-        let config_hash = project
-            .path
-            .as_ref()
-            .and_then(|p| std::fs::read(p).ok())
-            .map(|b| hash_of(&[&b]));
+        let ws = Workspace::watched(project, &opts.extra_plugins);
         let mut state = State {
             opts,
-            project,
-            config_hash,
-            resolver,
-            engine,
-            rules: Arc::new(RuleSet::default()),
-            rule_slots: BTreeMap::new(),
-            embedded_books: vec![],
-            book_slots: vec![],
-            packs: crate::pack::Packs::default(),
-            books: Rulebooks::default(),
-            checkers: BTreeMap::new(),
+            ws,
             notes: BTreeMap::new(),
             note_index: BTreeMap::new(),
             note_dirs: BTreeSet::new(),
-            errors: BTreeMap::new(),
             layout: Layout::default(),
         };
-        let mut embedded_problems = vec![];
-        for (rel, text) in RULEBOOK_FILES {
-            let stem = rel.trim_end_matches(".toml");
-            match Rulebook::parse(
-                stem,
-                format!("builtin:rulebooks/{rel}"),
-                None,
-                Arc::from(*text),
-            ) {
-                Ok(b) => state.embedded_books.push(b.in_pack("core")),
-                Err(p) => embedded_problems.push(LoadError {
-                    problem: p,
-                    kept: false,
-                }),
-            }
-        }
-        if !embedded_problems.is_empty() {
-            state
-                .errors
-                .insert("rulebook-embedded".into(), embedded_problems);
-        }
         state.layout = state.compute_layout();
         // The folders of notes, so that they are watched before the first load.
         state.note_dirs = state.walk_notes().1;
@@ -355,13 +193,15 @@ impl State {
         &self.layout
     }
 
-    /// The current load errors (rules, rulebooks, config, folders), in a
-    /// stable order, without duplicates.
-    pub fn errors(&self) -> Vec<&LoadError> {
+    /// The current load errors (config, folders, rules, rulebook files, then
+    /// rulebooks that do not resolve), in input order, without duplicates.
+    pub fn errors(&self) -> Vec<LoadError> {
         let mut seen = BTreeSet::new();
-        self.errors
-            .values()
-            .flatten()
+        self.ws
+            .load_errors()
+            .into_iter()
+            .cloned()
+            .chain(self.ws.rulebook_errors())
             .filter(|e| {
                 seen.insert((
                     e.problem.code.clone(),
@@ -388,39 +228,27 @@ impl State {
         h.finish()
     }
 
-    fn set_errors(&mut self, key: String, problems: Vec<Problem>, kept: bool) {
-        if problems.is_empty() {
-            self.errors.remove(&key);
-        } else {
-            self.errors.insert(
-                key,
-                problems
-                    .into_iter()
-                    .map(|problem| LoadError { problem, kept })
-                    .collect(),
-            );
-        }
-    }
-
-    fn plugin_folders(&self) -> Vec<PathBuf> {
-        self.project
-            .plugins
-            .iter()
-            .chain(&self.opts.extra_plugins)
-            .cloned()
-            .collect()
-    }
-
     fn compute_layout(&self) -> Layout {
-        let mut plugin_dirs: Vec<PathBuf> =
-            self.plugin_folders().iter().map(|p| absolute(p)).collect();
-        if !self.project.packs.is_empty() {
-            plugin_dirs.push(absolute(&self.project.root.join(crate::pack::INSTALL_DIR)));
+        let project = &self.ws.project;
+        let mut plugin_dirs: Vec<PathBuf> = self
+            .ws
+            .plugin_folders()
+            .iter()
+            .map(|p| absolute(p))
+            .collect();
+        if !project.packs.is_empty() {
+            plugin_dirs.push(absolute(&project.root.join(crate::pack::INSTALL_DIR)));
         }
         Layout {
-            config: self.project.path.as_deref().map(absolute),
+            config: project.path.as_deref().map(absolute),
             plugin_dirs,
-            rulebook_dirs: self.project.rulebooks.iter().map(|p| absolute(p)).collect(),
+            rulebook_dirs: self
+                .ws
+                .project
+                .rulebooks
+                .iter()
+                .map(|p| absolute(p))
+                .collect(),
             note_roots: self
                 .opts
                 .paths
@@ -475,33 +303,24 @@ impl State {
     pub fn apply(&mut self, plan: &Plan) -> Cycle {
         let start = Instant::now();
         let errors_before = self.errors_digest();
-        let mut cy = Cycle::default();
-        let mut recheck_all = plan.everything;
-        let mut force_rules = plan.everything;
-        if plan.config && self.reload_config(&mut cy) {
-            recheck_all = true;
-        }
+        let reloaded = self.ws.reload(&Reload {
+            config: plan.config,
+            rules: plan.rules.clone(),
+            rulebooks: !plan.rulebooks.is_empty(),
+            everything: plan.everything,
+        });
+        let mut cy = Cycle {
+            config: reloaded.config,
+            changed: reloaded.changed,
+            rules: reloaded.rules,
+            rulebooks: reloaded.rulebooks,
+            ..Cycle::default()
+        };
+        let (recheck_all, ids_changed, stale) =
+            (reloaded.recheck_all, reloaded.ids_changed, reloaded.stale);
         if cy.config {
-            // The engine's limits may have changed: recompile everything.
-            force_rules = true;
+            self.layout = self.compute_layout();
         }
-        let ids_before: Vec<String> = self.rules.rules.keys().cloned().collect();
-        if (force_rules || !plan.rules.is_empty())
-            && self.scan_rules(force_rules, &plan.rules, &mut cy)
-        {
-            recheck_all = true;
-        }
-        // Packs hold rulebooks too: a change under a plugin folder may be one.
-        if plan.everything || cy.config || !plan.rulebooks.is_empty() || !plan.rules.is_empty() {
-            self.scan_rulebooks(&mut cy);
-        }
-        let ids_changed = ids_before.iter().ne(self.rules.rules.keys());
-        let stale_books: BTreeMap<String, Delta> =
-            if recheck_all || !cy.rules.is_empty() || !cy.rulebooks.is_empty() || ids_changed {
-                self.refresh_checkers(recheck_all)
-            } else {
-                BTreeMap::new()
-            };
 
         let mut to_check: BTreeSet<String> = BTreeSet::new();
         if plan.rescan_notes || plan.everything || cy.config {
@@ -519,7 +338,7 @@ impl State {
             let affected = file.items.iter().any(|item| match item {
                 Item::Note { note, rulebook, .. } => {
                     recheck_all
-                        || stale_books.contains_key(rulebook)
+                        || stale.contains_key(rulebook)
                         || (ids_changed && !note.front.allow.is_empty())
                 }
                 Item::Problem(_) => false,
@@ -528,385 +347,13 @@ impl State {
                 to_check.insert(name.clone());
             }
         }
-        let deltas = if recheck_all {
-            BTreeMap::new()
-        } else {
-            stale_books
-        };
-        cy.notes_checked = self.check_files(&to_check, &deltas);
+        cy.notes_checked = self.check_files(&to_check, &stale);
         self.prune_checkers();
         cy.rechecked = to_check;
         cy.check = check_start.elapsed();
         cy.errors_changed = self.errors_digest() != errors_before;
         self.layout = self.compute_layout();
         cy
-    }
-
-    /// Re-reads `tact.toml`; true when a new config is in use.
-    fn reload_config(&mut self, cy: &mut Cycle) -> bool {
-        let Some(path) = self.project.path.clone() else {
-            return false;
-        };
-        let shown = path.display().to_string();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) => {
-                let p = Problem::error("tact::config::read", format!("cannot read `{shown}`: {e}"))
-                    .help("the last good config stays in use until the file is back");
-                self.set_errors("config".into(), vec![p], true);
-                if self.config_hash.take().is_some() {
-                    cy.changed.insert(shown);
-                }
-                return false;
-            }
-        };
-        let hash = hash_of(&[text.as_bytes()]);
-        if self.config_hash == Some(hash) {
-            return false;
-        }
-        self.config_hash = Some(hash);
-        cy.changed.insert(shown);
-        match Project::parse(&path, &text) {
-            Ok(project) => {
-                self.errors.remove("config");
-                if project.limits != self.project.limits {
-                    self.resolver = PackResolver::default();
-                    self.engine = Arc::new(engine::build(&project.limits, self.resolver.clone()));
-                }
-                self.project = project;
-                self.layout = self.compute_layout();
-                cy.config = true;
-                true
-            }
-            Err(p) => {
-                self.set_errors("config".into(), vec![p], true);
-                false
-            }
-        }
-    }
-
-    /// Rediscovers the plugin folders and compiles the rule files whose
-    /// content changed. True when a module (a script imported by rules, not
-    /// a rule itself) changed, so every note should be re-checked.
-    fn scan_rules(&mut self, force: bool, touched: &BTreeSet<PathBuf>, cy: &mut Cycle) -> bool {
-        // Packs are found and verified against tact.lock on every scan, so a
-        // pack `tact pack update` changed is reloaded and a tampered one refused.
-        let (packs, mut problems) = crate::pack::load(&self.project, &self.opts.extra_plugins);
-        let (files, discover_errors) = discover(&packs, &self.resolver);
-        self.packs = packs;
-        let unreadable: BTreeSet<PathBuf> = discover_errors
-            .iter()
-            .map(|e| absolute(Path::new(&e.path)))
-            .collect();
-        problems.extend(discover_errors.iter().map(|e| {
-            Problem::error(
-                "tact::plugin::read",
-                format!("cannot read `{}`: {}", e.path, e.message),
-            )
-        }));
-        self.set_errors("discover".into(), problems, true);
-
-        let old = self.rules.clone();
-        let mut set = RuleSet::default();
-        let mut slots = BTreeMap::new();
-        for file in &files {
-            let tests = file
-                .tests
-                .as_ref()
-                .map(|(p, t)| format!("{p}\n{t}"))
-                .unwrap_or_default();
-            let hash = hash_of(&[
-                file.path.as_bytes(),
-                file.source.as_bytes(),
-                tests.as_bytes(),
-            ]);
-            let key = format!("rule:{}", file.id);
-            let unchanged = !force
-                && self
-                    .rule_slots
-                    .get(&file.id)
-                    .is_some_and(|s| s.hash == hash);
-            if unchanged {
-                if let Some(rule) = old.rules.get(&file.id) {
-                    set.rules.insert(file.id.clone(), rule.clone());
-                }
-                if old.broken.contains(&file.id) {
-                    set.broken.insert(file.id.clone());
-                }
-            } else {
-                if file.disk_path.is_some() {
-                    cy.changed.insert(file.path.clone());
-                }
-                match plugin::load(&self.engine, file) {
-                    Ok(rule) => {
-                        self.errors.remove(&key);
-                        set.rules.insert(file.id.clone(), Arc::new(rule));
-                        cy.rules.insert(file.id.clone());
-                    }
-                    Err(problem) => {
-                        let kept = match old.rules.get(&file.id) {
-                            Some(rule) => {
-                                set.rules.insert(file.id.clone(), rule.clone());
-                                true
-                            }
-                            None => {
-                                set.broken.insert(file.id.clone());
-                                false
-                            }
-                        };
-                        self.set_errors(key, vec![problem], kept);
-                    }
-                }
-            }
-            slots.insert(
-                file.id.clone(),
-                RuleSlot {
-                    hash,
-                    path: file.path.clone(),
-                    disk_path: file.disk_path.clone(),
-                },
-            );
-        }
-        for (id, slot) in &self.rule_slots {
-            if slots.contains_key(id) {
-                continue;
-            }
-            let unreadable = slot
-                .disk_path
-                .as_deref()
-                .is_some_and(|p| unreadable.contains(&absolute(p)));
-            if unreadable {
-                // A transient read error: keep the last good version.
-                if let Some(rule) = old.rules.get(id) {
-                    set.rules.insert(id.clone(), rule.clone());
-                } else if old.broken.contains(id) {
-                    set.broken.insert(id.clone());
-                }
-                slots.insert(id.clone(), slot.clone());
-                continue;
-            }
-            self.errors.remove(&format!("rule:{id}"));
-            cy.rules.insert(id.clone());
-            cy.changed.insert(slot.path.clone());
-        }
-        let rule_paths: BTreeSet<PathBuf> = self
-            .rule_slots
-            .values()
-            .chain(slots.values())
-            .filter_map(|s| s.disk_path.as_deref().map(absolute))
-            .collect();
-        let module_changed = touched.iter().any(|p| {
-            p.extension().is_some_and(|e| e == "rhai")
-                && !rule_paths.contains(p)
-                && p.is_file()
-                && !is_dropping(p)
-        });
-        if module_changed {
-            for p in touched
-                .iter()
-                .filter(|p| !rule_paths.contains(*p) && p.is_file())
-            {
-                cy.changed.insert(p.display().to_string());
-            }
-        }
-        self.rule_slots = slots;
-        self.rules = Arc::new(set);
-        module_changed
-    }
-
-    /// Re-reads the rulebook folders, parsing the files whose content changed.
-    fn scan_rulebooks(&mut self, cy: &mut Cycle) {
-        let mut slots: Vec<BookSlot> = vec![];
-        let mut folder_problems = vec![];
-        let pack_folders: Vec<(PathBuf, Option<String>)> = self
-            .packs
-            .list
-            .iter()
-            .filter_map(|p| Some((p.rulebooks_dir.clone()?, Some(p.name.clone()))))
-            .collect();
-        let mut folders: Vec<(PathBuf, Option<String>)> = self
-            .project
-            .rulebooks
-            .iter()
-            .map(|f| (f.clone(), None))
-            .collect();
-        folders.extend(pack_folders);
-        for (folder, pack) in folders {
-            let paths = match crate::rulebook::rulebook_files(&folder) {
-                Ok(p) => p,
-                Err(p) => {
-                    folder_problems.push(p);
-                    continue;
-                }
-            };
-            for path in paths.into_iter().filter(|p| !is_dropping(p)) {
-                let prev = self.book_slots.iter().find(|s| s.path == path).cloned();
-                let key = format!("rulebook-file:{}", path.display());
-                let shown = path.display().to_string();
-                let (stem, owner) = crate::rulebook::name_in_folder(&path, pack.as_deref());
-                let text = match read_text(&path) {
-                    Ok(t) => t,
-                    Err(_) if !path.exists() => continue,
-                    Err(e) => {
-                        // A transient read error: keep the last good version.
-                        let p = Problem::error(
-                            "tact::rulebook::read",
-                            format!("cannot read rulebook `{shown}`: {e}"),
-                        );
-                        let last_good = prev.and_then(|s| s.last_good);
-                        self.set_errors(key, vec![p], last_good.is_some());
-                        slots.push(BookSlot {
-                            path,
-                            hash: None,
-                            last_good,
-                        });
-                        continue;
-                    }
-                };
-                let hash = hash_of(&[text.as_bytes()]);
-                if let Some(prev) = prev.filter(|s| s.hash == Some(hash)) {
-                    slots.push(prev);
-                    continue;
-                }
-                cy.changed.insert(shown.clone());
-                match Rulebook::parse(&stem, shown, Some(path.clone()), text.into()) {
-                    Ok(book) => {
-                        let book = match &owner {
-                            Some(o) => book.in_pack(o),
-                            None => book,
-                        };
-                        self.errors.remove(&key);
-                        slots.push(BookSlot {
-                            path,
-                            hash: Some(hash),
-                            last_good: Some(book),
-                        });
-                    }
-                    Err(p) => {
-                        let last_good = self
-                            .book_slots
-                            .iter()
-                            .find(|s| s.path == path)
-                            .and_then(|s| s.last_good.clone());
-                        self.set_errors(key, vec![p], last_good.is_some());
-                        slots.push(BookSlot {
-                            path,
-                            hash: Some(hash),
-                            last_good,
-                        });
-                    }
-                }
-            }
-        }
-        self.set_errors("rulebook-folders".into(), folder_problems, false);
-        for old in &self.book_slots {
-            if !slots.iter().any(|s| s.path == old.path) {
-                self.errors
-                    .remove(&format!("rulebook-file:{}", old.path.display()));
-                cy.changed.insert(old.path.display().to_string());
-            }
-        }
-        self.book_slots = slots;
-        let mut books = Rulebooks::of_packs(&self.packs);
-        for book in self
-            .embedded_books
-            .iter()
-            .chain(self.book_slots.iter().filter_map(|s| s.last_good.as_ref()))
-        {
-            books.books.insert(book.name.clone(), book.clone());
-        }
-        let names: BTreeSet<&String> = books.books.keys().chain(self.books.books.keys()).collect();
-        for name in names {
-            let same = match (self.books.books.get(name), books.books.get(name)) {
-                (Some(a), Some(b)) => a.path == b.path && a.source == b.source,
-                _ => false,
-            };
-            if !same {
-                cy.rulebooks.insert(name.clone());
-            }
-        }
-        self.books = books;
-    }
-
-    /// Resolves a rulebook again; says how to re-check its notes when its
-    /// checker was rebuilt.
-    fn resolve_checker(&mut self, name: &str, force: bool) -> Option<Delta> {
-        let (book, problems) = match self.books.resolve(name, &self.rules) {
-            Ok(book) => (Some(book), vec![]),
-            Err(problems) => (self.resolve_leniently(name), problems),
-        };
-        let slot = self.checkers.entry(name.to_owned()).or_default();
-        // Neither resolves: keep the last good rulebook, with the rules as they are now.
-        let book = book.or_else(|| slot.book.clone()).map(|mut b| {
-            b.retain(|id| self.rules.rules.contains_key(id));
-            b
-        });
-        let kept = book.is_some() || slot.checker.is_some();
-        let mut delta = None;
-        if let Some(book) = book {
-            let prints = rule_prints(&book, &self.rules);
-            let fp = hash_of(&[format!("{prints:?}").as_bytes()]);
-            if force || slot.fingerprint != Some(fp) || slot.checker.is_none() {
-                let template = self.project.template.clone();
-                delta = Some(if force || slot.checker.is_none() {
-                    Delta::Full
-                } else {
-                    let ids: BTreeSet<String> = prints
-                        .keys()
-                        .chain(slot.prints.keys())
-                        .filter(|id| prints.get(*id) != slot.prints.get(*id))
-                        .cloned()
-                        .collect();
-                    let mut only = book.clone();
-                    only.retain(|id| ids.contains(id));
-                    let partial = Checker::new(
-                        self.engine.clone(),
-                        self.rules.clone(),
-                        &only,
-                        template.clone(),
-                    );
-                    Delta::Rules {
-                        ids,
-                        partial: Arc::new(partial),
-                    }
-                });
-                let checker =
-                    Checker::new(self.engine.clone(), self.rules.clone(), &book, template);
-                slot.checker = Some(Arc::new(checker));
-                slot.book = Some(book.clone());
-                slot.fingerprint = Some(fp);
-                slot.prints = prints;
-            }
-        }
-        self.set_errors(format!("rulebook:{name}"), problems, kept);
-        delta
-    }
-
-    /// Resolves `name` skipping entries that name no loaded rule.
-    fn resolve_leniently(&self, name: &str) -> Option<ResolvedRulebook> {
-        let unknown: BTreeSet<String> = self
-            .books
-            .books
-            .values()
-            .flat_map(|b| &b.rules)
-            .filter(|e| self.rules.resolve(&e.id).is_err())
-            .map(|e| e.id.clone())
-            .collect();
-        if unknown.is_empty() {
-            return None;
-        }
-        let mut rules = (*self.rules).clone();
-        rules.broken.extend(unknown);
-        self.books.resolve(name, &rules).ok()
-    }
-
-    /// Re-resolves every rulebook in use; returns those whose checker changed.
-    fn refresh_checkers(&mut self, force: bool) -> BTreeMap<String, Delta> {
-        let names: Vec<String> = self.checkers.keys().cloned().collect();
-        names
-            .into_iter()
-            .filter_map(|name| self.resolve_checker(&name, force).map(|d| (name, d)))
-            .collect()
     }
 
     fn prune_checkers(&mut self) {
@@ -919,21 +366,13 @@ impl State {
                 Item::Problem(_) => None,
             })
             .collect();
-        let unused: Vec<String> = self
-            .checkers
-            .keys()
-            .filter(|k| !used.contains(k.as_str()))
-            .cloned()
-            .collect();
-        for name in unused {
-            self.checkers.remove(&name);
-            self.errors.remove(&format!("rulebook:{name}"));
-        }
+        self.ws.retain_checkers(|name| used.contains(name));
     }
 
     /// Which rulebook checks a note (as `tact check` chooses it).
     fn rulebook_for(&self, note: &Note) -> String {
-        self.project
+        self.ws
+            .project
             .choose_rulebook(note, self.opts.rulebook.as_deref())
             .0
     }
@@ -1072,7 +511,7 @@ impl State {
             .map(|item| match item {
                 Ok(mut note) => {
                     note.template = template;
-                    self.project.apply_selection(&mut note);
+                    self.ws.project.apply_selection(&mut note);
                     Item::Note {
                         note: Arc::new(note),
                         rulebook: String::new(),
@@ -1129,15 +568,12 @@ impl State {
             }
         }
         let needed: BTreeSet<String> = jobs.iter().map(|j| j.rulebook.clone()).collect();
-        for name in needed {
-            if !self.checkers.contains_key(&name) {
-                self.resolve_checker(&name, false);
-            }
-        }
-        let checkers: BTreeMap<&String, Option<Arc<Checker>>> = self
-            .checkers
-            .iter()
-            .map(|(name, slot)| (name, slot.checker.clone()))
+        let checkers: BTreeMap<String, Option<Arc<Checker>>> = needed
+            .into_iter()
+            .map(|name| {
+                let checker = self.ws.checker(&name).ok();
+                (name, checker)
+            })
             .collect();
         let count = jobs.len();
         let check = |job: Job| {
@@ -1337,11 +773,7 @@ fn check(note, options) {
         let cy = state.apply(&rules_plan(&rule));
         assert_eq!(cy.rules, ["local/hi".to_owned()].into());
         assert!(messages(&state, "a.txt").is_empty());
-        let codes: Vec<&str> = state
-            .errors()
-            .iter()
-            .map(|e| e.problem.code.as_str())
-            .collect();
+        let codes: Vec<String> = state.errors().into_iter().map(|e| e.problem.code).collect();
         assert_eq!(codes, ["tact::rulebook::unknown-rule"]);
     }
 

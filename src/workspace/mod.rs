@@ -1,112 +1,74 @@
-//! Everything loaded once per run: the project config, the engine, the rules
-//! and the rulebooks, plus a checker per rulebook built on first use.
+//! Everything a run loads: the project config, the engine, the rules and
+//! the rulebooks, plus a checker per rulebook built on first use. `check`,
+//! `eval`, the editor API and `watch` all load through [`Workspace`];
+//! [`reload`] loads by content hash, so a watch run reloads only what changed.
+
+mod reload;
+
+pub use reload::{Delta, LoadError, Reload, Reloaded, absolute, hash_of};
 
 use crate::config::{Chosen, Project};
 use crate::finding::Safety;
 use crate::fix::fix_note;
 use crate::input;
 use crate::note::Note;
-use crate::plugin::discover::discover;
+use crate::plugin::RuleSet;
 use crate::plugin::imports::PackResolver;
-use crate::plugin::{RuleSet, engine};
 use crate::problem::Problem;
 use crate::problem::Source;
 use crate::rulebook::{RuleSelection, Rulebooks};
 use crate::run::Checker;
 use crate::run::NoteReport;
 use crate::span::Span;
+use reload::{CheckerSlot, Files};
 use rhai::Engine;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-/// A rulebook's checker, or the problems that kept it from resolving.
-type CheckerResult = Result<Arc<Checker>, Vec<Problem>>;
-
 /// Loaded rules and rulebooks.
 pub struct Workspace {
-    /// The project config.
+    /// The project config (the last good one, in a watch run).
     pub project: Project,
+    extra_plugins: Vec<PathBuf>,
+    /// A file that stops loading keeps its last good version (watch).
+    keep_last_good: bool,
+    resolver: PackResolver,
     /// The one sandboxed engine.
     pub engine: Arc<Engine>,
     /// Every rule that compiled.
     pub rules: Arc<RuleSet>,
     /// Every rulebook that parsed.
     pub rulebooks: Rulebooks,
-    /// The packs loaded (refused ones are in `problems`).
+    /// The packs loaded (refused ones are among the problems).
     pub packs: crate::pack::Packs,
-    /// What failed to load (rules, rulebooks, folders).
-    pub problems: Vec<Problem>,
     /// Rules added to or removed from every rulebook (`--select`, `--ignore`).
     pub selection: RuleSelection,
-    checkers: Mutex<HashMap<String, CheckerResult>>,
+    /// The files loaded: their hashes and problems.
+    files: Files,
+    checkers: Mutex<BTreeMap<String, CheckerSlot>>,
 }
 
 impl Workspace {
-    /// Loads the project's packs (its plugin folders plus `extra`, added
-    /// packs, overrides) and rulebook folders.
-    pub fn load(project: Project, extra_plugins: &[PathBuf]) -> Workspace {
-        let resolver = PackResolver::default();
-        let engine = Arc::new(engine::build(&project.limits, resolver.clone()));
-        let (packs, mut problems) = crate::pack::load(&project, extra_plugins);
-        let (files, discover_errors) = discover(&packs, &resolver);
-        problems.extend(discover_errors.into_iter().map(|e| {
-            Problem::error(
-                "tact::plugin::read",
-                format!("cannot read `{}`: {}", e.path, e.message),
-            )
-        }));
-        let (rules, rule_problems) = RuleSet::load(&engine, &files);
-        problems.extend(rule_problems);
-        let (rulebooks, book_problems) = Rulebooks::load(&project.rulebooks, &packs);
-        problems.extend(book_problems);
-        Workspace {
-            project,
-            engine,
-            rules: Arc::new(rules),
-            rulebooks,
-            packs,
-            problems,
-            selection: RuleSelection::default(),
-            checkers: Mutex::new(HashMap::new()),
-        }
-    }
-
     /// The checker for a rulebook, resolving it on first use, or the
     /// problems that keep it from resolving (the same on every call).
     pub fn checker(&self, rulebook: &str) -> Result<Arc<Checker>, Vec<Problem>> {
         let mut cache = self.checkers.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(c) = cache.get(rulebook) {
-            return c.clone();
-        }
-        let result = self
-            .rulebooks
-            .resolve(rulebook, &self.rules)
-            .map(|mut book| {
-                self.selection.apply(&mut book, &self.rules);
-                Arc::new(
-                    Checker::new(
-                        self.engine.clone(),
-                        self.rules.clone(),
-                        &book,
-                        self.project.template.clone(),
-                    )
-                    .with_max_failures(self.project.limits.max_failures),
-                )
-            });
-        cache.insert(rulebook.to_owned(), result.clone());
-        result
+        let slot = cache.entry(rulebook.to_owned()).or_insert_with(|| {
+            let mut slot = CheckerSlot::default();
+            self.resolve_into(rulebook, &mut slot, false);
+            slot
+        });
+        slot.checker.clone().ok_or_else(|| slot.problems.clone())
     }
 
     /// One problem per rule that tact stopped calling after it failed on
     /// `[limits] max_failures` notes, saying on how many notes it was skipped.
     pub fn skipped_rules(&self) -> Vec<Problem> {
         let cache = self.checkers.lock().unwrap_or_else(|e| e.into_inner());
-        let mut names: Vec<&String> = cache.keys().collect();
-        names.sort();
-        names
-            .into_iter()
-            .filter_map(|name| cache[name].as_ref().ok())
+        cache
+            .values()
+            .filter_map(|slot| slot.checker.as_ref())
             .flat_map(|checker| {
                 checker.skipped().into_iter().map(|(rule, c)| {
                     Problem::error(
