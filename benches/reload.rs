@@ -121,7 +121,7 @@ fn scenario(
             .add_path(file.to_path_buf());
         let start = Instant::now();
         let plan = plan::plan(&[event], state.layout());
-        let cycle = state.apply(&plan);
+        let cycle = state.apply(&plan, out);
         out.cycle(state, &cycle, &[]).unwrap();
         stats.times.push(start.elapsed());
         stats.reload.push(cycle.reload);
@@ -149,9 +149,9 @@ fn main() {
             ..WatchOptions::default()
         };
         let mut state = State::new(project, opts);
-        let mut out = Output::new(format, false, true, Box::new(std::io::sink()));
+        let mut out = Output::new(format, false, Box::new(std::io::sink()));
         let start = Instant::now();
-        let first = state.load();
+        let first = state.load(&mut out);
         out.cycle(&state, &first, &[]).unwrap();
         let startup = start.elapsed();
         assert!(

@@ -672,3 +672,156 @@ fn watch_and_check_agree_on_notes_and_findings() {
     assert!(checked.iter().any(|k| k.0.ends_with("batch.jsonl")));
     assert_eq!(watched, checked);
 }
+
+/// The entry of `file` in an update's `results`, when it has one.
+fn entry(c: &Cycle, file: &str) -> Option<Value> {
+    c.results["files"]
+        .as_array()?
+        .iter()
+        .find(|f| f["file"] == file)
+        .cloned()
+}
+
+fn batch_row(i: usize, word: &str) -> String {
+    format!("{{\"id\":{i},\"text\":\"{word} there, this is note {i}.\"}}\n")
+}
+
+const B: &str = "notes/b.jsonl";
+
+/// Issue 10 #14: a watched batch keeps a hash per row, so appending,
+/// editing or deleting rows re-checks and re-sends only those rows (a
+/// row-level entry: `rows` and `removed_rows`), never the whole batch.
+#[test]
+fn a_batch_resends_only_the_rows_that_changed() {
+    let rows = |words: &[&str]| -> String {
+        words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| batch_row(i + 1, w))
+            .collect()
+    };
+    let mut w = Watch::start(|root| {
+        fs::write(root.join(B), rows(&["hello"; 5])).unwrap();
+    });
+    w.wait("the first check", |c| c.reloaded["initial"] == true);
+    let first = entry(w.last(), B).expect("the batch is sent whole at first");
+    assert_eq!(first["notes"], 5, "{first}");
+    assert!(first.get("rows").is_none(), "{first}");
+    assert_eq!(first["findings"].as_array().unwrap().len(), 5, "{first}");
+    assert_eq!(w.last().summary("warnings"), 6, "{}", w.last().results);
+
+    // Appended: only row 6 is checked and sent.
+    let mut f = fs::OpenOptions::new().append(true).open(w.path(B)).unwrap();
+    std::io::Write::write_all(&mut f, batch_row(6, "hello").as_bytes()).unwrap();
+    drop(f);
+    w.wait("row appended", |c| entry(c, B).is_some());
+    let e = entry(w.last(), B).unwrap();
+    assert_eq!(e["rows"], serde_json::json!([6]), "{e}");
+    assert_eq!(e["removed_rows"], serde_json::json!([]), "{e}");
+    let found = e["findings"].as_array().unwrap();
+    assert!(found.len() == 1 && found[0]["row"] == 6, "{e}");
+    assert_eq!(e["notes"], 6, "{e}");
+    assert_eq!(w.last().reloaded["notes_checked"], 1);
+    assert_eq!(entry(w.last(), A), None, "a.txt is not sent again");
+    assert_eq!(w.last().summary("notes"), 7);
+    assert_eq!(w.last().summary("warnings"), 7);
+
+    // Edited: row 3 no longer says hello; it alone is sent, with no findings.
+    let mut words = vec!["hello"; 6];
+    words[2] = "hi";
+    w.write(B, &rows(&words));
+    w.wait("row edited", |c| entry(c, B).is_some());
+    let e = entry(w.last(), B).unwrap();
+    assert_eq!(e["rows"], serde_json::json!([3]), "{e}");
+    assert_eq!(e["findings"], serde_json::json!([]), "{e}");
+    assert_eq!(w.last().reloaded["notes_checked"], 1);
+    assert_eq!(w.last().summary("warnings"), 6);
+
+    // Deleted: the last two rows go; nothing is checked.
+    w.write(B, &rows(&words[..4]));
+    w.wait("rows deleted", |c| entry(c, B).is_some());
+    let e = entry(w.last(), B).unwrap();
+    assert_eq!(e["rows"], serde_json::json!([]), "{e}");
+    assert_eq!(e["removed_rows"], serde_json::json!([5, 6]), "{e}");
+    assert_eq!(e["notes"], 4, "{e}");
+    assert_eq!(w.last().reloaded["notes_checked"], 0);
+    assert_eq!(w.last().summary("notes"), 5);
+    assert_eq!(w.last().summary("warnings"), 4);
+
+    // A rule change re-checks every row it affects, and says so.
+    w.write("plugins/local/shout.rhai", &rule("hello", "v2"));
+    w.wait("rule changed", |c| entry(c, B).is_some());
+    let e = entry(w.last(), B).unwrap();
+    let messages: Vec<String> = e["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| s(&f["message"]))
+        .collect();
+    assert_eq!(messages, ["v2: hello"; 3], "{e}");
+}
+
+/// The human format prints what changed, not every note again.
+#[test]
+fn human_output_prints_only_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("notes")).unwrap();
+    fs::write(root.join("tact.toml"), "").unwrap();
+    let pitch = "Hi Sam, can we schedule a quick call this week?\n";
+    fs::write(root.join("notes/a.txt"), pitch).unwrap();
+    fs::write(root.join("notes/b.txt"), pitch).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tact"))
+        .args(["watch", "notes", "--rulebook", "sales", "--debounce", "30"])
+        .args(["--color", "never"])
+        .current_dir(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + DEADLINE;
+    let update = || {
+        let mut screen = String::new();
+        loop {
+            let line = rx
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or_else(|_| panic!("no status line in: {screen}"));
+            screen.push_str(&line);
+            screen.push('\n');
+            if line.starts_with("── ") {
+                return screen;
+            }
+        }
+    };
+    let first = update();
+    assert!(
+        first.contains("a.txt") && first.contains("b.txt"),
+        "{first}"
+    );
+    fs::write(
+        root.join("notes/a.txt"),
+        "Hi Sam, can we hop on a quick call, or a demo?\n",
+    )
+    .unwrap();
+    let second = update();
+    assert!(
+        second.contains("a.txt") && second.contains("quick call"),
+        "{second}"
+    );
+    assert!(!second.contains("b.txt"), "b.txt did not change: {second}");
+    assert!(
+        second.contains("2 notes checked"),
+        "the summary counts every note: {second}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}

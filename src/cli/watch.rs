@@ -6,7 +6,6 @@ use clap::Args;
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 use tact::config::Project;
@@ -17,7 +16,7 @@ use tact::watch::state::{State, WatchOptions};
 /// The output of `tact watch`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum WatchFormatArg {
-    /// Diagnostics and a status line; the screen is redrawn on a terminal.
+    /// Diagnostics of what changed and a status line per update.
     Human,
     /// One JSON event per line (`reloaded`, `error`, `results`).
     Json,
@@ -41,7 +40,7 @@ pub struct WatchArgs {
     /// Check every note with this rulebook (overrides the note's `goal`).
     #[arg(long, short)]
     pub rulebook: Option<String>,
-    /// Output: a redrawn screen (human) or one JSON event per line (json).
+    /// Output: what changed and a status line (human) or one JSON event per line (json).
     #[arg(long, value_enum, default_value = "human")]
     pub format: WatchFormatArg,
     /// Treat placeholders as template variables (as `tact check --template`).
@@ -119,13 +118,12 @@ pub fn run(project: Project, extra_plugins: &[PathBuf], args: &WatchArgs, color:
         }
     };
     let format = WatchFormat::from(args.format);
-    let redraw = format == WatchFormat::Human && std::io::stdout().is_terminal();
-    let mut out = Output::new(format, color, redraw, Box::new(std::io::stdout()));
+    let mut out = Output::new(format, color, Box::new(std::io::stdout()));
     let mut state = State::new(project, opts);
     let mut watches = Watches::default();
     // Watch first, then load: a change made while loading is not lost.
     let mut watch_errors = watches.sync(&mut debouncer, state.watch_set(), &BTreeSet::new());
-    let cycle = state.load();
+    let cycle = state.load(&mut out);
     watch_errors.extend(watches.sync(&mut debouncer, state.watch_set(), &BTreeSet::new()));
     if out.cycle(&state, &cycle, &watch_errors).is_err() {
         return Outcome::Clean; // stdout closed
@@ -145,7 +143,7 @@ pub fn run(project: Project, extra_plugins: &[PathBuf], args: &WatchArgs, color:
         if plan.is_empty() {
             continue;
         }
-        let cycle = state.apply(&plan);
+        let cycle = state.apply(&plan, &mut out);
         let touched: BTreeSet<PathBuf> = events
             .iter()
             .flat_map(|e| e.paths.iter().cloned())

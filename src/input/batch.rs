@@ -129,12 +129,48 @@ pub fn note_from_row(path: &str, row: usize, obj: &Map<String, Value>) -> Item {
     Ok(Note::with_front(origin, text, body, front))
 }
 
+/// One row of a batch as read by a watch run: where it starts, a hash of
+/// its raw bytes (for a CSV row, with the header's), and the note or problem
+/// it holds, unless the caller did not want it read.
+pub struct HashedRow {
+    /// The line it starts on (1-based; 0 when the file could not be opened).
+    pub row: usize,
+    /// A hash of the raw bytes that make the row.
+    pub hash: u64,
+    /// The note or problem; `None` when `want` declined it.
+    pub item: Option<Item>,
+}
+
+/// Decides, from a row's line and hash, whether it is parsed into a note.
+pub type Want = Box<dyn FnMut(usize, u64) -> bool>;
+
+fn raw_hash(parts: &[&[u8]]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for p in parts {
+        p.hash(&mut h);
+    }
+    h.finish()
+}
+
 /// The notes of a JSONL file, one object per line; blank lines are skipped,
 /// and a UTF-8 byte order mark before the first line is ignored.
 pub fn jsonl(path: String) -> Box<dyn Iterator<Item = Item>> {
+    Box::new(jsonl_rows(path, Box::new(|_, _| true)).filter_map(|r| r.item))
+}
+
+/// The rows of a JSONL file with their hashes; a row `want` declines is
+/// hashed but not parsed.
+pub fn jsonl_rows(path: String, mut want: Want) -> Box<dyn Iterator<Item = HashedRow>> {
     let file = match open(&path) {
         Ok(f) => f,
-        Err(p) => return Box::new(std::iter::once(Err(p))),
+        Err(p) => {
+            return Box::new(std::iter::once(HashedRow {
+                row: 0,
+                hash: raw_hash(&[p.message.as_bytes()]),
+                item: Some(Err(p)),
+            }));
+        }
     };
     let mut reader = BufReader::new(file);
     let mut line = Vec::new();
@@ -152,11 +188,25 @@ pub fn jsonl(path: String) -> Box<dyn Iterator<Item = Item>> {
                 Err(e) => {
                     // A read error would repeat: end the file here.
                     done = true;
-                    return Some(Err(row_problem(&path, row, format!("cannot read: {e}"))));
+                    let p = row_problem(&path, row, format!("cannot read: {e}"));
+                    let hash = raw_hash(&[p.message.as_bytes()]);
+                    return Some(HashedRow {
+                        row,
+                        hash,
+                        item: Some(Err(p)),
+                    });
                 }
             };
+            let hash = raw_hash(&[&line, &len.to_le_bytes()]);
+            let found = |item| {
+                Some(HashedRow {
+                    row,
+                    hash,
+                    item: Some(item),
+                })
+            };
             if len > MAX_ROW_BYTES {
-                return Some(Err(row_problem(
+                return found(Err(row_problem(
                     &path,
                     row,
                     format!(
@@ -174,7 +224,7 @@ pub fn jsonl(path: String) -> Box<dyn Iterator<Item = Item>> {
             let text = match std::str::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(e) => {
-                    return Some(Err(row_problem(
+                    return found(Err(row_problem(
                         &path,
                         row,
                         format!(
@@ -187,7 +237,14 @@ pub fn jsonl(path: String) -> Box<dyn Iterator<Item = Item>> {
             if text.trim().is_empty() {
                 continue;
             }
-            return Some(match serde_json::from_str::<Value>(text) {
+            if !want(row, hash) {
+                return Some(HashedRow {
+                    row,
+                    hash,
+                    item: None,
+                });
+            }
+            return found(match serde_json::from_str::<Value>(text) {
                 Ok(Value::Object(obj)) => note_from_row(&path, row, &obj),
                 Ok(_) => Err(row_problem(
                     &path,
@@ -340,69 +397,96 @@ impl RawCsv {
 /// skipped without reading it); a row with an unbalanced quote, which runs on
 /// into the rows after it, is reported.
 pub fn csv(path: String) -> Box<dyn Iterator<Item = Item>> {
+    Box::new(csv_rows(path, Box::new(|_, _| true)).filter_map(|r| r.item))
+}
+
+/// The rows of a CSV file with their hashes (each with the header's); a row
+/// `want` declines is hashed but not parsed.
+pub fn csv_rows(path: String, mut want: Want) -> Box<dyn Iterator<Item = HashedRow>> {
+    let whole = |row: usize, p: Problem| -> Box<dyn Iterator<Item = HashedRow>> {
+        Box::new(std::iter::once(HashedRow {
+            row,
+            hash: raw_hash(&[p.message.as_bytes()]),
+            item: Some(Err(p)),
+        }))
+    };
     let file = match open(&path) {
         Ok(f) => f,
-        Err(p) => return Box::new(std::iter::once(Err(p))),
+        Err(p) => return whole(0, p),
     };
     let mut csv = RawCsv::new(file);
-    let headers: Vec<String> = match csv.step() {
-        Ok(RawStep::Record { .. }) => csv
-            .fields()
-            .iter()
-            .map(|h| super::header_name(&String::from_utf8_lossy(h)))
-            .collect(),
-        Ok(RawStep::End { .. }) => vec![],
+    let (headers, header_hash): (Vec<String>, u64) = match csv.step() {
+        Ok(RawStep::Record { raw, .. }) => (
+            csv.fields()
+                .iter()
+                .map(|h| super::header_name(&String::from_utf8_lossy(h)))
+                .collect(),
+            raw_hash(&[&raw]),
+        ),
+        Ok(RawStep::End { .. }) => (vec![], 0),
         Err((line, why)) => {
-            return Box::new(std::iter::once(Err(row_problem(
-                &path,
-                line,
-                format!("cannot read the header row: {why}"),
-            ))));
+            let p = row_problem(&path, line, format!("cannot read the header row: {why}"));
+            return whole(line, p);
         }
     };
     if !headers.iter().any(|h| TEXT_COLUMNS.contains(&h.as_str())) {
-        return Box::new(std::iter::once(Err(Problem::error(
+        let p = Problem::error(
             "tact::input::csv-header",
             format!(
                 "`{path}` has no `text`, `message` or `request` column (columns: {})",
                 headers.join(", ")
             ),
         )
-        .in_input(&path, Some(1)))));
+        .in_input(&path, Some(1));
+        return whole(1, p);
     }
     if let Some(p) = unknown_column(&path, &headers) {
-        return Box::new(std::iter::once(Err(p)));
+        return whole(1, p);
     }
     let mut done = false;
     Box::new(std::iter::from_fn(move || {
         if done {
             return None;
         }
-        match csv.step() {
-            Ok(RawStep::End { .. }) => None,
+        let (line, raw) = match csv.step() {
+            Ok(RawStep::End { .. }) => return None,
             Err((row, why)) => {
                 done = true;
-                Some(Err(row_problem(&path, row, why)))
+                let p = row_problem(&path, row, why);
+                let hash = raw_hash(&[p.message.as_bytes()]);
+                return Some(HashedRow {
+                    row,
+                    hash,
+                    item: Some(Err(p)),
+                });
             }
-            Ok(RawStep::Record { line, raw })
-                if raw.iter().filter(|&&b| b == b'"').count() % 2 == 1 =>
-            {
-                let last = line
-                    + raw
-                        .iter()
-                        .filter(|&&b| b == b'\n')
-                        .count()
-                        .saturating_sub(1);
-                Some(Err(row_problem(
-                    &path,
-                    line,
-                    format!(
-                        "a quote is not closed: the row runs on to line {last}, taking in the rows between (they were not checked)",
-                    ),
-                )))
-            }
-            Ok(RawStep::Record { line, .. }) => Some(csv_row(&path, line, &headers, csv.fields())),
-        }
+            Ok(RawStep::Record { line, raw }) => (line, raw),
+        };
+        let hash = raw_hash(&[&header_hash.to_le_bytes(), &raw]);
+        let item = if raw.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+            let last = line
+                + raw
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    .saturating_sub(1);
+            Some(Err(row_problem(
+                &path,
+                line,
+                format!(
+                    "a quote is not closed: the row runs on to line {last}, taking in the rows between (they were not checked)",
+                ),
+            )))
+        } else if want(line, hash) {
+            Some(csv_row(&path, line, &headers, csv.fields()))
+        } else {
+            None
+        };
+        Some(HashedRow {
+            row: line,
+            hash,
+            item,
+        })
     }))
 }
 

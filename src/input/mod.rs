@@ -4,7 +4,7 @@
 
 mod batch;
 
-pub use batch::{MAX_ROW_BYTES, RawCsv, RawStep, read_line_bounded, text_column};
+pub use batch::{HashedRow, MAX_ROW_BYTES, RawCsv, RawStep, Want, read_line_bounded, text_column};
 
 use crate::note::{Note, Origin};
 use crate::plugin::discover::is_noise;
@@ -220,6 +220,22 @@ pub fn notes_filtered<'a>(
                 Kind::Csv => Box::new(batch::csv(file).map(with_template)),
             }
         })
+}
+
+/// The rows of a JSONL or CSV batch with a hash of each (see [`HashedRow`]);
+/// a row `want` declines is not parsed. Notes are marked as templates when
+/// `template`.
+pub fn batch_rows(path: &str, template: bool, want: Want) -> Box<dyn Iterator<Item = HashedRow>> {
+    let rows = match kind_of(Path::new(path)) {
+        Kind::Csv => batch::csv_rows(path.to_owned(), want),
+        _ => batch::jsonl_rows(path.to_owned(), want),
+    };
+    Box::new(rows.map(move |mut r| {
+        if let Some(Ok(note)) = &mut r.item {
+            note.template = template;
+        }
+        r
+    }))
 }
 
 /// Reads one note file (or stdin for `-`). At most one byte past the size

@@ -18,6 +18,12 @@
 //! (output is flushed after every update, so the default SIGINT handling
 //! loses nothing).
 //!
+//! Each row of a batch is kept as a content hash, the rulebook that checked
+//! it and its counts, not as its note and findings, so memory stays flat
+//! however large the batch; appending, editing or deleting rows re-checks and
+//! re-sends only those rows. Results are handed to the output as they are
+//! checked (see [`state::Sink`]) and spooled until the update is written.
+//!
 //! # JSON events (`--format json`)
 //!
 //! One JSON object per line. Every update (the first check included) is
@@ -25,13 +31,14 @@
 //!
 //! ```text
 //! {"event":"reloaded","initial":false,"time_ms":1767225600123,"config":false,
-//!  "changed":["/abs/plugins/local/shout.rhai"],"rules":["local/shout"],"rulebooks":[],
-//!  "notes_checked":2,"reload_ms":1.21,"check_ms":0.35,"errors":1}
+//!  "changed":["notes/leads.jsonl"],"rules":[],"rulebooks":[],
+//!  "notes_checked":1,"reload_ms":1.21,"check_ms":0.35,"errors":1}
 //! {"event":"error","code":"tact::plugin::syntax","message":"syntax error in rule `local/shout`: …",
 //!  "file":"/abs/plugins/local/shout.rhai","span":{"start":40,"end":41},
 //!  "start":{"line":3,"column":5},"end":{"line":3,"column":6},"help":"…","kept":true}
-//! {"event":"results","files":[{"file":"notes/a.txt","notes":1,"findings":[…],"errors":[]}],
-//!  "removed":[],"summary":{"notes":2,"errors":0,"warnings":1,"infos":0,…}}
+//! {"event":"results","files":[{"file":"notes/leads.jsonl","notes":4001,"rows":[4001],
+//!  "removed_rows":[],"findings":[…],"errors":[]}],"removed":[],
+//!  "summary":{"notes":4002,"errors":0,"warnings":1,"infos":0,…}}
 //! ```
 //!
 //! - `reloaded`: `initial` is true for the first check; `changed` lists the
@@ -47,12 +54,15 @@
 //!   an unknown rule in a rulebook: the rulebook without that entry). The
 //!   `error` events of an update are the complete set: an error that is not
 //!   repeated has been fixed.
-//! - `results`: `files` holds every note file whose results changed, each
-//!   replacing what was known for it (the first update lists them all);
-//!   `findings` have the fields of `tact check --format json` findings;
-//!   `errors` are that file's own problems (unreadable rows, rule failures).
-//!   `removed` lists note files that went away; `summary` counts over all
-//!   watched notes.
+//! - `results`: `files` holds every note file with fresh results. An entry
+//!   without `rows` replaces what was known for the file (a note file, or a
+//!   batch seen for the first time); a batch entry with `rows` replaces the
+//!   results of just those rows and drops the rows in `removed_rows`, every
+//!   other row keeping what was sent before. `findings` have the fields of
+//!   `tact check --format json` findings; `errors` are the sent rows' own
+//!   problems (unreadable rows, rule failures); `notes` counts the file's
+//!   notes. `removed` lists note files that went away; `summary` counts over
+//!   all watched notes.
 
 pub mod output;
 pub mod plan;

@@ -1,49 +1,85 @@
-//! Showing a watch run: a redrawn screen for people, or JSON lines for
-//! editors (the event schema is in the `watch` module's documentation).
+//! Showing a watch run: diagnostics and a status line for people, or JSON
+//! lines for editors (the event schema is in the `watch` module's
+//! documentation). Only what changed is shown. Results arrive through
+//! [`Sink`] while notes are checked and are spooled (in memory, then to a
+//! temporary file past 1 MiB), so an update's output never grows memory
+//! with the size of a batch.
 
-use super::state::{Cycle, Item, NoteFile, State};
-use crate::finding::Finding;
+use super::state::{Cycle, Fresh, Sink, State};
 use crate::problem::{Problem, Source};
 use crate::render::{JsonFinding, Summary, failure_problem, finding_problem};
 use crate::span::{LineCol, LineIndex, Span};
 use crate::workspace::LoadError;
 use serde::Serialize;
-use std::collections::HashMap;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
-use std::io::{self, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
+use tempfile::SpooledTempFile;
 
 /// How to show results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WatchFormat {
-    /// Diagnostics and a status line; the screen is redrawn on a terminal.
+    /// Diagnostics of what changed and a status line per update.
     Human,
     /// One JSON event per line (`reloaded`, `error`, `results`).
     Json,
 }
 
-/// Writes one cycle at a time to a sink, flushing after each.
+/// Bytes a spool holds in memory before it moves to a temporary file.
+const SPOOL_MEMORY: usize = 1 << 20;
+
+/// Text written now and read back later, in memory while small.
+struct Spool {
+    file: SpooledTempFile,
+    /// Items written (to place commas between JSON values).
+    items: usize,
+}
+
+impl Spool {
+    fn new() -> Spool {
+        Spool {
+            file: SpooledTempFile::new(SPOOL_MEMORY),
+            items: 0,
+        }
+    }
+
+    /// Writes one JSON value, after a comma when it is not the first.
+    fn json(&mut self, value: &impl Serialize) -> io::Result<()> {
+        if self.items > 0 {
+            self.file.write_all(b",")?;
+        }
+        self.items += 1;
+        serde_json::to_writer(&mut self.file, value).map_err(io::Error::other)
+    }
+
+    /// Copies what was written to `out`, then empties the spool.
+    fn drain_to(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.file.seek(SeekFrom::Start(0))?;
+        io::copy(&mut self.file, out)?;
+        self.clear()
+    }
+
+    fn clear(&mut self) -> io::Result<()> {
+        self.items = 0;
+        self.file.set_len(0)?;
+        self.file.seek(SeekFrom::Start(0)).map(drop)
+    }
+}
+
+/// Writes one update at a time to a sink, flushing after each.
 pub struct Output {
     format: WatchFormat,
     color: bool,
-    redraw: bool,
     cwd: Option<std::path::PathBuf>,
     out: Box<dyn Write>,
-    /// Rendered findings of the last screen, by [`finding_key`]: a redraw
-    /// renders only findings it has not shown before.
-    rendered: HashMap<u64, String>,
-}
-
-/// What a rendered finding depends on: the note's name and text, and the
-/// finding's rule, level, span, message, help and fix safety.
-fn finding_key(name: &str, source: &str, f: &Finding) -> u64 {
-    let mut h = DefaultHasher::new();
-    (name, source, &f.rule, f.level, f.span.start, f.span.end).hash(&mut h);
-    (&f.message, &f.help, f.fix.as_ref().map(|x| x.safety)).hash(&mut h);
-    h.finish()
+    /// This update's results: rendered diagnostics, or JSON file entries.
+    results: Spool,
+    /// The findings and errors of the file being written (JSON).
+    findings: Spool,
+    errors: Spool,
+    /// The first write error of this update, reported by [`Output::cycle`].
+    failed: Option<io::Error>,
 }
 
 /// A problem as JSON: the same fields as the `errors` of `tact check --format json`.
@@ -105,22 +141,6 @@ struct ErrorEvent<'a> {
     kept: bool,
 }
 
-#[derive(Serialize)]
-struct FileResults<'a> {
-    file: &'a str,
-    notes: usize,
-    findings: Vec<JsonFinding<'a>>,
-    errors: Vec<JsonProblem<'a>>,
-}
-
-#[derive(Serialize)]
-struct Results<'a> {
-    event: &'static str,
-    files: Vec<FileResults<'a>>,
-    removed: Vec<&'a str>,
-    summary: Summary,
-}
-
 fn ms(d: std::time::Duration) -> f64 {
     (d.as_secs_f64() * 1e5).round() / 100.0
 }
@@ -128,46 +148,27 @@ fn ms(d: std::time::Duration) -> f64 {
 /// Counts over every note currently watched.
 pub fn summary(state: &State) -> Summary {
     let mut s = Summary::default();
-    for item in state.notes.values().flat_map(|f| &f.items) {
-        match item {
-            Item::Note { report: Ok(r), .. } => s.add(r),
-            Item::Note { report: Err(_), .. } | Item::Problem(_) => {
-                s.notes += usize::from(matches!(item, Item::Note { .. }));
-                s.problems += 1;
-            }
-        }
+    for row in state.notes.values().flat_map(|f| &f.rows) {
+        row.counts.add_to(&mut s);
     }
     s
 }
 
-/// Problems that belong to a note file: unreadable rows, rule failures,
-/// notes left unchecked.
-fn file_problems(file: &NoteFile) -> Vec<Problem> {
-    let mut out = vec![];
-    for item in &file.items {
-        match item {
-            Item::Problem(p) => out.push(p.clone()),
-            Item::Note { report: Ok(r), .. } => out.extend(r.failures.iter().map(failure_problem)),
-            Item::Note { report: Err(p), .. } => out.push(p.clone()),
-        }
-    }
-    out
-}
-
 impl Output {
-    /// An output in `format` writing to `out`; `redraw` clears the screen
-    /// before each cycle (human format on a terminal).
-    pub fn new(format: WatchFormat, color: bool, redraw: bool, out: Box<dyn Write>) -> Output {
+    /// An output in `format` writing to `out`.
+    pub fn new(format: WatchFormat, color: bool, out: Box<dyn Write>) -> Output {
         let cwd = std::env::current_dir()
             .ok()
             .and_then(|d| d.canonicalize().ok());
         Output {
             format,
             color,
-            redraw,
             cwd,
             out,
-            rendered: HashMap::new(),
+            results: Spool::new(),
+            findings: Spool::new(),
+            errors: Spool::new(),
+            failed: None,
         }
     }
 
@@ -182,8 +183,118 @@ impl Output {
         }
     }
 
-    /// Shows one cycle: what changed, the current load errors (and those of
-    /// the watcher itself), and the results.
+    /// Keeps the first write error for [`Output::cycle`].
+    fn note_error(&mut self, r: io::Result<()>) {
+        if let Err(e) = r {
+            self.failed.get_or_insert(e);
+        }
+    }
+
+    /// Writes a fresh result into the spools.
+    fn write_fresh(&mut self, fresh: Fresh<'_>) -> io::Result<()> {
+        match (self.format, fresh) {
+            (WatchFormat::Json, Fresh::Problem(p)) => self.errors.json(&JsonProblem::from(p)),
+            (WatchFormat::Json, Fresh::Note { report: Err(p), .. }) => {
+                self.errors.json(&JsonProblem::from(p))
+            }
+            (
+                WatchFormat::Json,
+                Fresh::Note {
+                    note,
+                    rulebook,
+                    report: Ok(r),
+                },
+            ) => {
+                let idx = LineIndex::new(&note.source);
+                for f in &r.findings {
+                    self.findings
+                        .json(&JsonFinding::new(note, &idx, rulebook, f))?;
+                }
+                for f in &r.failures {
+                    self.errors.json(&JsonProblem::from(&failure_problem(f)))?;
+                }
+                Ok(())
+            }
+            (WatchFormat::Human, Fresh::Problem(p))
+            | (WatchFormat::Human, Fresh::Note { report: Err(p), .. }) => {
+                let text = p.render(self.color);
+                self.results.file.write_all(text.as_bytes())
+            }
+            (
+                WatchFormat::Human,
+                Fresh::Note {
+                    note,
+                    report: Ok(r),
+                    ..
+                },
+            ) => {
+                let mut text = String::new();
+                if !r.findings.is_empty() {
+                    let source = Source::new(
+                        note.origin.to_string(),
+                        Arc::<str>::from(note.source.as_str()),
+                    );
+                    for f in &r.findings {
+                        text.push_str(&finding_problem(&source, f).render(self.color));
+                    }
+                }
+                for f in &r.failures {
+                    text.push_str(&failure_problem(f).render(self.color));
+                }
+                self.results.file.write_all(text.as_bytes())
+            }
+        }
+    }
+
+    /// Writes a finished file's entry into the results spool.
+    fn write_end(
+        &mut self,
+        file: &str,
+        notes: usize,
+        rows: Option<&[usize]>,
+        removed: &[usize],
+    ) -> io::Result<()> {
+        let sent = rows.is_none_or(|r| !r.is_empty()) || !removed.is_empty();
+        if self.format == WatchFormat::Human {
+            if !removed.is_empty() {
+                let text = format!(
+                    "{}: {} removed ({})\n",
+                    self.short(file),
+                    plural(removed.len(), "row"),
+                    list(removed.iter().map(usize::to_string).collect())
+                );
+                self.results.file.write_all(text.as_bytes())?;
+            }
+            return Ok(());
+        }
+        if !sent {
+            self.findings.clear()?;
+            return self.errors.clear();
+        }
+        let out = &mut self.results;
+        out.file.write_all(if out.items > 0 { b"," } else { b"" })?;
+        out.items += 1;
+        let head = serde_json::json!({ "file": file, "notes": notes });
+        let head = head.to_string();
+        out.file.write_all(&head.as_bytes()[..head.len() - 1])?;
+        if let Some(rows) = rows {
+            write!(
+                out.file,
+                ",\"rows\":{},\"removed_rows\":{}",
+                serde_json::to_string(rows)?,
+                serde_json::to_string(removed)?
+            )?;
+        }
+        out.file.write_all(b",\"findings\":[")?;
+        self.findings.drain_to(&mut out.file)?;
+        out.file.write_all(b"],\"errors\":[")?;
+        self.errors.drain_to(&mut out.file)?;
+        out.file.write_all(b"]}")
+    }
+
+    /// Shows one update: what changed, the current load errors (and those of
+    /// the watcher itself), the results sent to this output while checking,
+    /// and the summary.
     pub fn cycle(
         &mut self,
         state: &State,
@@ -196,10 +307,20 @@ impl Output {
             .map(|e: &LoadError| (&e.problem, e.kept))
             .collect();
         errors.extend(watch_errors.iter().map(|p| (p, true)));
-        match self.format {
-            WatchFormat::Json => self.json(state, cycle, &errors),
-            WatchFormat::Human => self.human(state, cycle, &errors),
-        }
+        let written = match self.failed.take() {
+            Some(e) => Err(e),
+            None => match self.format {
+                WatchFormat::Json => self.json(state, cycle, &errors),
+                WatchFormat::Human => self.human(state, cycle, &errors),
+            },
+        };
+        // Whatever happened, the next update starts empty.
+        let cleared = self
+            .results
+            .clear()
+            .and_then(|()| self.findings.clear())
+            .and_then(|()| self.errors.clear());
+        written.and(cleared)
     }
 
     fn json(
@@ -208,7 +329,6 @@ impl Output {
         cycle: &Cycle,
         errors: &[(&Problem, bool)],
     ) -> io::Result<()> {
-        let mut buf = Vec::new();
         let reloaded = Reloaded {
             event: "reloaded",
             initial: cycle.initial,
@@ -225,64 +345,29 @@ impl Output {
             check_ms: ms(cycle.check),
             errors: errors.len(),
         };
-        serde_json::to_writer(&mut buf, &reloaded)?;
-        buf.push(b'\n');
+        let mut head = serde_json::to_vec(&reloaded)?;
+        head.push(b'\n');
         for (p, kept) in errors {
             serde_json::to_writer(
-                &mut buf,
+                &mut head,
                 &ErrorEvent {
                     event: "error",
                     problem: (*p).into(),
                     kept: *kept,
                 },
             )?;
-            buf.push(b'\n');
+            head.push(b'\n');
         }
-        let problems: Vec<(&String, Vec<Problem>)> = cycle
-            .rechecked
-            .iter()
-            .filter_map(|name| state.notes.get_key_value(name))
-            .map(|(n, f)| (n, file_problems(f)))
-            .collect();
-        let mut files = vec![];
-        for (name, problems) in &problems {
-            let file = &state.notes[*name];
-            let mut findings = vec![];
-            let mut notes = 0;
-            for item in &file.items {
-                if let Item::Note {
-                    note,
-                    rulebook,
-                    report,
-                } = item
-                {
-                    notes += 1;
-                    if let Ok(r) = report {
-                        let idx = LineIndex::new(&note.source);
-                        findings.extend(
-                            r.findings
-                                .iter()
-                                .map(|f| JsonFinding::new(note, &idx, rulebook, f)),
-                        );
-                    }
-                }
-            }
-            files.push(FileResults {
-                file: name,
-                notes,
-                findings,
-                errors: problems.iter().map(JsonProblem::from).collect(),
-            });
-        }
-        let results = Results {
-            event: "results",
-            files,
-            removed: cycle.removed.iter().map(String::as_str).collect(),
-            summary: summary(state),
-        };
-        serde_json::to_writer(&mut buf, &results)?;
-        buf.push(b'\n');
-        self.out.write_all(&buf)?;
+        head.extend_from_slice(b"{\"event\":\"results\",\"files\":[");
+        self.out.write_all(&head)?;
+        self.results.drain_to(&mut self.out)?;
+        let removed: Vec<&str> = cycle.removed.iter().map(String::as_str).collect();
+        writeln!(
+            self.out,
+            "],\"removed\":{},\"summary\":{}}}",
+            serde_json::to_string(&removed)?,
+            serde_json::to_string(&summary(state))?
+        )?;
         self.out.flush()
     }
 
@@ -292,54 +377,14 @@ impl Output {
         cycle: &Cycle,
         errors: &[(&Problem, bool)],
     ) -> io::Result<()> {
+        if !cycle.initial {
+            self.out.write_all(b"\n")?;
+        }
+        self.results.drain_to(&mut self.out)?;
         let mut s = String::new();
-        if self.redraw {
-            s.push_str("\x1b[2J\x1b[3J\x1b[H");
-        } else if !cycle.initial {
-            s.push('\n');
+        for name in &cycle.removed {
+            s.push_str(&format!("{}: removed\n", self.short(name)));
         }
-        let mut rendered = HashMap::with_capacity(self.rendered.len());
-        for file in state.notes.values() {
-            for item in &file.items {
-                match item {
-                    Item::Problem(p) => s.push_str(&p.render(self.color)),
-                    Item::Note {
-                        note,
-                        report: Err(p),
-                        ..
-                    } => {
-                        let _ = note;
-                        s.push_str(&p.render(self.color));
-                    }
-                    Item::Note {
-                        note,
-                        report: Ok(r),
-                        ..
-                    } => {
-                        let name = note.origin.to_string();
-                        let mut source = None;
-                        for f in &r.findings {
-                            let key = finding_key(&name, &note.source, f);
-                            let text = self.rendered.remove(&key).unwrap_or_else(|| {
-                                let source = source.get_or_insert_with(|| {
-                                    Source::new(
-                                        name.clone(),
-                                        Arc::<str>::from(note.source.as_str()),
-                                    )
-                                });
-                                finding_problem(source, f).render(self.color)
-                            });
-                            s.push_str(&text);
-                            rendered.insert(key, text);
-                        }
-                        for f in &r.failures {
-                            s.push_str(&failure_problem(f).render(self.color));
-                        }
-                    }
-                }
-            }
-        }
-        self.rendered = rendered;
         for (p, kept) in errors {
             s.push_str(&p.render(self.color));
             if *kept {
@@ -351,7 +396,6 @@ impl Output {
         self.out.write_all(s.as_bytes())?;
         self.out.flush()
     }
-
     fn status_line(&self, cycle: &Cycle, errors: usize) -> String {
         let mut what: Vec<String> = vec![];
         if cycle.initial {
@@ -472,4 +516,32 @@ fn clock() -> String {
         secs / 60 % 60,
         secs % 60
     )
+}
+
+impl Sink for Output {
+    fn start(&mut self, _file: &str) {
+        // A file's findings and errors start empty (JSON).
+        let r = self.findings.clear().and_then(|()| self.errors.clear());
+        self.note_error(r);
+    }
+
+    fn fresh(&mut self, fresh: Fresh<'_>) {
+        let r = self.write_fresh(fresh);
+        self.note_error(r);
+    }
+
+    fn end(&mut self, file: &str, notes: usize, rows: Option<&[usize]>, removed: &[usize]) {
+        let r = self.write_end(file, notes, rows, removed);
+        self.note_error(r);
+    }
+}
+
+/// Up to ten items, then how many more.
+fn list(items: Vec<String>) -> String {
+    let n = items.len();
+    let mut shown: Vec<String> = items.into_iter().take(10).collect();
+    if n > 10 {
+        shown.push(format!("+{} more", n - 10));
+    }
+    shown.join(", ")
 }

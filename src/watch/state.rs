@@ -8,13 +8,14 @@
 use super::plan::{Layout, Plan, is_dropping};
 use crate::config::Project;
 use crate::input::{self, Kind, kind_of};
-use crate::note::Note;
+use crate::note::{Note, Origin};
 use crate::problem::Problem;
-use crate::run::{Checker, NoteReport};
+use crate::render::Summary;
+use crate::run::NoteReport;
 use crate::workspace::{Delta, LoadError, Reload, Workspace, absolute, hash_of};
 use notify::RecursiveMode;
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -33,29 +34,190 @@ pub struct WatchOptions {
     pub extra_plugins: Vec<PathBuf>,
 }
 
-/// One thing read from a note file: a note with its results, or a problem.
+/// What a watched note or batch row added to the summary. A row keeps these
+/// counts, not its note and findings, so that memory stays flat however
+/// large a batch grows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    note: bool,
+    errors: u32,
+    warnings: u32,
+    infos: u32,
+    fixable: u32,
+    unsafe_fixable: u32,
+    problems: u32,
+}
+
+impl Counts {
+    /// The counts of a checked note, or of one that could not be checked.
+    fn of(report: &Result<NoteReport, Problem>) -> Counts {
+        let mut s = Summary::default();
+        match report {
+            Ok(r) => s.add(r),
+            Err(_) => {
+                s.notes = 1;
+                s.problems = 1;
+            }
+        }
+        let n = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+        Counts {
+            note: s.notes > 0,
+            errors: n(s.errors),
+            warnings: n(s.warnings),
+            infos: n(s.infos),
+            fixable: n(s.fixable),
+            unsafe_fixable: n(s.unsafe_fixable),
+            problems: n(s.problems),
+        }
+    }
+
+    /// Adds them to a summary.
+    pub fn add_to(&self, s: &mut Summary) {
+        s.notes += usize::from(self.note);
+        s.errors += self.errors as usize;
+        s.warnings += self.warnings as usize;
+        s.infos += self.infos as usize;
+        s.fixable += self.fixable as usize;
+        s.unsafe_fixable += self.unsafe_fixable as usize;
+        s.problems += self.problems as usize;
+    }
+}
+
+/// What a note file kept of its one note: the note and what checking it
+/// found, so that a changed rule is re-run alone on it.
+type Kept = Arc<(Arc<Note>, Result<NoteReport, Problem>)>;
+
+/// One note of a watched file, or a batch row, as known since it was last checked.
 #[derive(Debug, Clone)]
-pub enum Item {
-    /// The file (or a batch row) could not be read as a note.
-    Problem(Problem),
-    /// A note, the rulebook that checks it, and what checking found (or why
-    /// it could not be checked).
-    Note {
-        /// The note.
-        note: Arc<Note>,
-        /// The rulebook it is checked with.
-        rulebook: String,
-        /// What checking found.
-        report: Result<NoteReport, Problem>,
-    },
+pub struct Row {
+    /// Its line in a batch; `None` for a note file.
+    pub row: Option<usize>,
+    /// A hash of its content (for a batch row, of its raw bytes).
+    hash: u64,
+    /// The rulebook that checked it; `None` when it could not be read as a note.
+    pub rulebook: Option<Arc<str>>,
+    /// The note silences rules (`allow`): a change to the set of rules checks it again.
+    allow: bool,
+    /// What it added to the summary.
+    pub counts: Counts,
+    /// A note file's note and results (batch rows keep none).
+    kept: Option<Kept>,
+}
+
+impl Row {
+    /// The note and what checking it found, for a note file.
+    pub fn kept(&self) -> Option<(&Note, &Result<NoteReport, Problem>)> {
+        self.kept.as_deref().map(|(n, r)| (n.as_ref(), r))
+    }
 }
 
 /// A watched note file (one note, or a JSONL/CSV batch).
 #[derive(Debug, Clone)]
 pub struct NoteFile {
     hash: Option<u64>,
+    batch: bool,
     /// What it holds, in file order.
-    pub items: Vec<Item>,
+    pub rows: Vec<Row>,
+}
+
+/// A fresh result, handed to a [`Sink`] as soon as it is known.
+pub enum Fresh<'a> {
+    /// The file (or a batch row) could not be read as a note.
+    Problem(&'a Problem),
+    /// A note, the rulebook that checked it, and what checking found (or
+    /// why it could not be checked).
+    Note {
+        /// The note.
+        note: &'a Note,
+        /// Its rulebook.
+        rulebook: &'a str,
+        /// What checking found.
+        report: &'a Result<NoteReport, Problem>,
+    },
+}
+
+/// Where an update's fresh results go, file by file in name order and row
+/// by row in file order, as they are checked: nothing is held until the end.
+pub trait Sink {
+    /// Fresh results of note file `file` follow.
+    fn start(&mut self, file: &str);
+    /// One fresh result of that file.
+    fn fresh(&mut self, fresh: Fresh<'_>);
+    /// The file is done. It holds `notes` notes; `rows` lists the batch rows
+    /// sent again when only they changed (`None` when everything the file
+    /// holds was sent); `removed` lists rows that went away.
+    fn end(&mut self, file: &str, notes: usize, rows: Option<&[usize]>, removed: &[usize]);
+}
+
+/// Results are only kept (for tests and callers that read the state).
+impl Sink for () {
+    fn start(&mut self, _: &str) {}
+    fn fresh(&mut self, _: Fresh<'_>) {}
+    fn end(&mut self, _: &str, _: usize, _: Option<&[usize]>, _: &[usize]) {}
+}
+
+/// A note file to look at again in an update.
+enum Visit {
+    /// A note file read afresh (or a file that could not be read): its one
+    /// note or problem, and the new content hash.
+    One(u64, Box<input::Item>),
+    /// A batch whose content changed: stream its rows, checking the changed ones.
+    Batch(u64),
+    /// Unchanged: check again the rows a reload affects.
+    Affected,
+}
+
+/// One step of an update's check stream.
+enum Step {
+    /// Fresh results of a file follow; `whole` when they replace all it held.
+    Start { file: String, whole: bool },
+    /// A row kept as it was.
+    Keep(Row),
+    /// A row that could not be read as a note.
+    Problem {
+        row: Option<usize>,
+        hash: u64,
+        problem: Problem,
+    },
+    /// A note to check, with its previous results when only some rules changed.
+    Check {
+        row: Option<usize>,
+        hash: u64,
+        note: Arc<Note>,
+        previous: Option<(Arc<str>, NoteReport)>,
+    },
+    /// The file is done; these rows went away.
+    End {
+        hash: Option<u64>,
+        batch: bool,
+        removed: Vec<usize>,
+    },
+}
+
+/// A step after checking.
+enum Done {
+    Start {
+        file: String,
+        whole: bool,
+    },
+    Keep(Row),
+    Problem {
+        row: Option<usize>,
+        hash: u64,
+        problem: Problem,
+    },
+    Note {
+        row: Option<usize>,
+        hash: u64,
+        note: Arc<Note>,
+        rulebook: String,
+        report: Result<NoteReport, Problem>,
+    },
+    End {
+        hash: Option<u64>,
+        batch: bool,
+        removed: Vec<usize>,
+    },
 }
 
 /// What one update did, for the status line and the `reloaded` event.
@@ -71,7 +233,7 @@ pub struct Cycle {
     pub rules: BTreeSet<String>,
     /// Rulebooks added, changed or removed (names).
     pub rulebooks: BTreeSet<String>,
-    /// Note files with fresh results (shown paths).
+    /// Note files with fresh results, whole or for some rows (shown paths).
     pub rechecked: BTreeSet<String>,
     /// Note files that went away.
     pub removed: BTreeSet<String>,
@@ -178,9 +340,9 @@ impl State {
         state
     }
 
-    /// Loads everything and checks every note.
-    pub fn load(&mut self) -> Cycle {
-        let mut cycle = self.apply(&Plan::all());
+    /// Loads everything and checks every note, handing results to `sink`.
+    pub fn load(&mut self, sink: &mut dyn Sink) -> Cycle {
+        let mut cycle = self.apply(&Plan::all(), sink);
         cycle.initial = true;
         cycle.changed.clear();
         cycle.rules.clear();
@@ -299,8 +461,9 @@ impl State {
     }
 
     /// Updates the state for `plan`: reloads what changed, re-checks the notes
-    /// it affects.
-    pub fn apply(&mut self, plan: &Plan) -> Cycle {
+    /// and batch rows it affects, and hands their fresh results to `sink` as
+    /// they come.
+    pub fn apply(&mut self, plan: &Plan, sink: &mut dyn Sink) -> Cycle {
         let start = Instant::now();
         let errors_before = self.errors_digest();
         let reloaded = self.ws.reload(&Reload {
@@ -316,40 +479,34 @@ impl State {
             rulebooks: reloaded.rulebooks,
             ..Cycle::default()
         };
-        let (recheck_all, ids_changed, stale) =
-            (reloaded.recheck_all, reloaded.ids_changed, reloaded.stale);
+        let affects = Affects {
+            all: reloaded.recheck_all,
+            ids_changed: reloaded.ids_changed,
+            stale: reloaded.stale,
+        };
         if cy.config {
             self.layout = self.compute_layout();
         }
 
-        let mut to_check: BTreeSet<String> = BTreeSet::new();
+        let mut visits: BTreeMap<String, Visit> = BTreeMap::new();
         if plan.rescan_notes || plan.everything || cy.config {
-            self.rescan_notes(&mut cy, &mut to_check);
+            self.rescan_notes(&mut cy, &mut visits);
         }
         for abs in &plan.notes {
             if let Some(display) = self.display_of(abs) {
-                self.read_note(&display, abs, &mut cy, &mut to_check);
+                self.read_note(&display, abs, &mut cy, &mut visits);
             }
         }
         cy.reload = start.elapsed();
 
         let check_start = Instant::now();
         for (name, file) in &self.notes {
-            let affected = file.items.iter().any(|item| match item {
-                Item::Note { note, rulebook, .. } => {
-                    recheck_all
-                        || stale.contains_key(rulebook)
-                        || (ids_changed && !note.front.allow.is_empty())
-                }
-                Item::Problem(_) => false,
-            });
-            if affected {
-                to_check.insert(name.clone());
+            if !visits.contains_key(name) && file.rows.iter().any(|r| affects.row(r)) {
+                visits.insert(name.clone(), Visit::Affected);
             }
         }
-        cy.notes_checked = self.check_files(&to_check, &stale);
+        cy.notes_checked = self.check_files(visits, &affects, sink, &mut cy.rechecked);
         self.prune_checkers();
-        cy.rechecked = to_check;
         cy.check = check_start.elapsed();
         cy.errors_changed = self.errors_digest() != errors_before;
         self.layout = self.compute_layout();
@@ -360,21 +517,10 @@ impl State {
         let used: BTreeSet<&str> = self
             .notes
             .values()
-            .flat_map(|f| &f.items)
-            .filter_map(|i| match i {
-                Item::Note { rulebook, .. } => Some(rulebook.as_str()),
-                Item::Problem(_) => None,
-            })
+            .flat_map(|f| &f.rows)
+            .filter_map(|r| r.rulebook.as_deref())
             .collect();
         self.ws.retain_checkers(|name| used.contains(name));
-    }
-
-    /// Which rulebook checks a note (as `tact check` chooses it).
-    fn rulebook_for(&self, note: &Note) -> String {
-        self.ws
-            .project
-            .choose_rulebook(note, self.opts.rulebook.as_deref())
-            .0
     }
 
     /// Walks the note roots: note files by absolute path, and the folders.
@@ -429,7 +575,7 @@ impl State {
         None
     }
 
-    fn rescan_notes(&mut self, cy: &mut Cycle, to_check: &mut BTreeSet<String>) {
+    fn rescan_notes(&mut self, cy: &mut Cycle, visits: &mut BTreeMap<String, Visit>) {
         let (index, dirs) = self.walk_notes();
         self.note_dirs = dirs;
         let shown: BTreeSet<&String> = index.values().collect();
@@ -445,17 +591,18 @@ impl State {
         }
         self.note_index = index.clone();
         for (abs, shown) in index {
-            self.read_note(&shown, &abs, cy, to_check);
+            self.read_note(&shown, &abs, cy, visits);
         }
     }
 
-    /// Re-reads a note file if its content changed.
+    /// Looks at a note file again: when its content changed, it is visited
+    /// (a note file is read now; a batch is streamed when it is checked).
     fn read_note(
         &mut self,
         shown: &str,
         abs: &Path,
         cy: &mut Cycle,
-        to_check: &mut BTreeSet<String>,
+        visits: &mut BTreeMap<String, Visit>,
     ) {
         let is_root = self.opts.paths.iter().any(|p| p == shown);
         let prev_hash = self.notes.get(shown).map(|f| f.hash);
@@ -465,6 +612,7 @@ impl State {
                 if self.notes.remove(shown).is_some() {
                     cy.removed.insert(shown.to_owned());
                 }
+                visits.remove(shown);
                 self.note_index.remove(abs);
                 return;
             }
@@ -473,120 +621,108 @@ impl State {
                 if self.notes.remove(shown).is_some() {
                     cy.removed.insert(shown.to_owned());
                 }
+                visits.remove(shown);
                 return;
             }
             Err(e) => {
                 let message = format!("cannot read `{shown}`: {e}");
-                let hash = Some(hash_of(&[message.as_bytes()]));
-                if prev_hash != Some(hash) {
-                    let item = Item::Problem(Problem::error("tact::input::read", message));
-                    self.notes.insert(
-                        shown.to_owned(),
-                        NoteFile {
-                            hash,
-                            items: vec![item],
-                        },
-                    );
+                let hash = hash_of(&[message.as_bytes()]);
+                if prev_hash != Some(Some(hash)) {
+                    let problem = Problem::error("tact::input::read", message);
+                    visits.insert(shown.to_owned(), Visit::One(hash, Box::new(Err(problem))));
                     cy.changed.insert(shown.to_owned());
-                    to_check.insert(shown.to_owned());
                 }
                 return;
             }
         };
-        let hash = Some(bytes.hash);
-        if prev_hash == Some(hash) {
+        if prev_hash == Some(Some(bytes.hash)) {
             return;
         }
-        let template = self.opts.template;
-        let items: Vec<input::Item> = if let Some(bytes) = bytes.note {
-            vec![
-                input::decode(shown, bytes)
-                    .and_then(|text| input::note_from_text(crate::note::Origin::file(shown), text)),
-            ]
-        } else {
-            input::notes(&[shown.to_owned()], template).collect()
-        };
-        let items = items
-            .into_iter()
-            .map(|item| match item {
-                Ok(mut note) => {
-                    note.template = template;
-                    self.ws.project.apply_selection(&mut note);
-                    Item::Note {
-                        note: Arc::new(note),
-                        rulebook: String::new(),
-                        report: Ok(NoteReport::default()),
-                    }
-                }
-                Err(p) => Item::Problem(p),
-            })
-            .collect();
         cy.changed.insert(shown.to_owned());
-        self.notes
-            .insert(shown.to_owned(), NoteFile { hash, items });
-        to_check.insert(shown.to_owned());
+        let template = self.opts.template;
+        let with_template = |item: input::Item| {
+            item.map(|mut n| {
+                n.template = template;
+                n
+            })
+        };
+        let hash = bytes.hash;
+        let visit = match (bytes.note, kind_of(abs)) {
+            (Some(bytes), _) => Visit::One(
+                hash,
+                Box::new(with_template(input::decode(shown, bytes).and_then(
+                    |text| input::note_from_text(Origin::file(shown), text),
+                ))),
+            ),
+            // An oversized note: the input reader says so.
+            (None, Kind::Note) => {
+                Visit::One(hash, Box::new(with_template(input::read_note_file(shown))))
+            }
+            (None, _) => Visit::Batch(hash),
+        };
+        visits.insert(shown.to_owned(), visit);
     }
 
-    /// Checks every note of `files`; returns how many notes were checked.
-    /// A note whose rulebook only had some rules change keeps the findings of
-    /// the others and runs just the changed ones (see [`Delta`]).
-    fn check_files(&mut self, files: &BTreeSet<String>, deltas: &BTreeMap<String, Delta>) -> usize {
-        struct Job {
-            file: String,
-            index: usize,
-            note: Arc<Note>,
-            rulebook: String,
-            previous: Option<NoteReport>,
-        }
-        let mut jobs: Vec<Job> = vec![];
-        for name in files {
-            let Some(file) = self.notes.get(name) else {
-                continue;
-            };
-            for (index, item) in file.items.iter().enumerate() {
-                if let Item::Note {
-                    note,
-                    rulebook: old_book,
-                    report,
-                } = item
-                {
-                    let rulebook = self.rulebook_for(note);
-                    let previous = match report {
-                        Ok(r) if *old_book == rulebook && note.front.allow.is_empty() => {
-                            Some(r.clone())
-                        }
-                        _ => None,
-                    };
-                    jobs.push(Job {
-                        file: name.clone(),
-                        index,
-                        note: note.clone(),
-                        rulebook,
-                        previous,
-                    });
-                }
-            }
-        }
-        let needed: BTreeSet<String> = jobs.iter().map(|j| j.rulebook.clone()).collect();
-        let checkers: BTreeMap<String, Option<Arc<Checker>>> = needed
+    /// Checks what `visits` names on the check stream, keeping each row's
+    /// hash and counts and handing fresh results to `sink` in input order;
+    /// returns how many notes were checked. A note file whose rulebook only
+    /// had some rules change keeps the findings of the others and runs just
+    /// the changed ones (see [`Delta`]); a batch row is checked in full.
+    fn check_files(
+        &mut self,
+        visits: BTreeMap<String, Visit>,
+        affects: &Affects,
+        sink: &mut dyn Sink,
+        rechecked: &mut BTreeSet<String>,
+    ) -> usize {
+        let template = self.opts.template;
+        let flag = self.opts.rulebook.as_deref();
+        let visits: Vec<(String, Visit, Option<NoteFile>)> = visits
             .into_iter()
-            .map(|name| {
-                let checker = self.ws.checker(&name).ok();
-                (name, checker)
+            .map(|(name, visit)| {
+                let old = self.notes.remove(&name);
+                (name, visit, old)
             })
             .collect();
-        let count = jobs.len();
-        let check = |job: Job| {
-            let Job {
-                file,
-                index,
-                note,
-                rulebook,
+        let ws = &self.ws;
+        let notes = &mut self.notes;
+        let steps = visits
+            .into_iter()
+            .flat_map(|(name, visit, old)| steps_of(ws, name, visit, old, affects, template));
+        let work = |step: Step| -> Done {
+            let (row, hash, note, previous) = match step {
+                Step::Check {
+                    row,
+                    hash,
+                    note,
+                    previous,
+                } => (row, hash, note, previous),
+                Step::Start { file, whole } => return Done::Start { file, whole },
+                Step::Keep(r) => return Done::Keep(r),
+                Step::Problem { row, hash, problem } => {
+                    return Done::Problem { row, hash, problem };
+                }
+                Step::End {
+                    hash,
+                    batch,
+                    removed,
+                } => {
+                    return Done::End {
+                        hash,
+                        batch,
+                        removed,
+                    };
+                }
+            };
+            let rulebook = ws.project.choose_rulebook(&note, flag).0;
+            let report = match (
+                ws.checker(&rulebook),
+                affects.stale.get(&rulebook),
                 previous,
-            } = job;
-            let checker = checkers.get(&rulebook).cloned().flatten();
-            let report = match (checker, deltas.get(&rulebook), previous) {
-                (Some(_), Some(Delta::Rules { ids, partial }), Some(mut report)) => {
+            ) {
+                (Ok(_), Some(Delta::Rules { ids, partial }), Some((old_book, mut report)))
+                    if *old_book == *rulebook =>
+                {
                     report.findings.retain(|f| !ids.contains(&f.rule));
                     report.failures.retain(|f| !ids.contains(&f.rule));
                     let fresh = partial.check(&note);
@@ -595,8 +731,8 @@ impl State {
                     sort_report(&mut report);
                     Ok(report)
                 }
-                (Some(checker), _, _) => Ok(checker.check(&note)),
-                (None, _, _) => Err(Problem::error(
+                (Ok(checker), _, _) => Ok(checker.check(&note)),
+                (Err(_), _, _) => Err(Problem::error(
                     "tact::watch::not-checked",
                     format!(
                         "`{}` is not checked: rulebook `{rulebook}` has errors",
@@ -605,23 +741,282 @@ impl State {
                 )
                 .help("fix the rulebook; the note is checked again as soon as it loads")),
             };
-            (file, index, note, rulebook, report)
+            Done::Note {
+                row,
+                hash,
+                note,
+                rulebook,
+                report,
+            }
         };
-        let mut results = Vec::with_capacity(count);
-        crate::run::stream::stream(jobs.into_iter(), check, |r| {
-            results.push(r);
-            std::ops::ControlFlow::Continue(())
-        });
-        for (file, i, note, rulebook, report) in results {
-            if let Some(slot) = self.notes.get_mut(&file).and_then(|f| f.items.get_mut(i)) {
-                *slot = Item::Note {
+        let mut checked = 0;
+        let mut books: Vec<Arc<str>> = vec![];
+        let mut file: Option<Building> = None;
+        crate::run::stream::stream(steps, work, |done| {
+            match done {
+                Done::Start { file: name, whole } => {
+                    sink.start(&name);
+                    file = Some(Building {
+                        name,
+                        whole,
+                        rows: vec![],
+                        fresh: vec![],
+                    });
+                }
+                Done::Keep(row) => {
+                    if let Some(b) = &mut file {
+                        b.rows.push(row);
+                    }
+                }
+                Done::Problem { row, hash, problem } => {
+                    sink.fresh(Fresh::Problem(&problem));
+                    if let Some(b) = &mut file {
+                        b.fresh.extend(row);
+                        b.rows.push(Row {
+                            row,
+                            hash,
+                            rulebook: None,
+                            allow: false,
+                            counts: Counts {
+                                problems: 1,
+                                ..Counts::default()
+                            },
+                            kept: None,
+                        });
+                    }
+                }
+                Done::Note {
+                    row,
+                    hash,
                     note,
                     rulebook,
                     report,
-                };
+                } => {
+                    checked += 1;
+                    sink.fresh(Fresh::Note {
+                        note: &note,
+                        rulebook: &rulebook,
+                        report: &report,
+                    });
+                    // Rulebook names are shared by the rows they check.
+                    let book = match books.iter().find(|b| ***b == *rulebook) {
+                        Some(b) => b.clone(),
+                        None => {
+                            books.push(Arc::from(rulebook));
+                            books[books.len() - 1].clone()
+                        }
+                    };
+                    if let Some(b) = &mut file {
+                        b.fresh.extend(row);
+                        b.rows.push(Row {
+                            row,
+                            hash,
+                            rulebook: Some(book),
+                            allow: !note.front.allow.is_empty(),
+                            counts: Counts::of(&report),
+                            kept: row.is_none().then(|| Arc::new((note, report))),
+                        });
+                    }
+                }
+                Done::End {
+                    hash,
+                    batch,
+                    removed,
+                } => {
+                    if let Some(b) = file.take() {
+                        let count = b.rows.iter().filter(|r| r.counts.note).count();
+                        let rows = (!b.whole).then_some(b.fresh.as_slice());
+                        sink.end(&b.name, count, rows, &removed);
+                        if b.whole || !b.fresh.is_empty() || !removed.is_empty() {
+                            rechecked.insert(b.name.clone());
+                        }
+                        notes.insert(
+                            b.name,
+                            NoteFile {
+                                hash,
+                                batch,
+                                rows: b.rows,
+                            },
+                        );
+                    }
+                }
             }
+            std::ops::ControlFlow::Continue(())
+        });
+        checked
+    }
+}
+
+/// What a reload means for the rows already checked.
+struct Affects {
+    /// Every note is checked again.
+    all: bool,
+    /// The set of rules changed: notes that silence rules are checked again.
+    ids_changed: bool,
+    /// Rulebooks whose checker was rebuilt.
+    stale: BTreeMap<String, Delta>,
+}
+
+impl Affects {
+    /// True when a row's results may have changed.
+    fn row(&self, r: &Row) -> bool {
+        r.rulebook.as_deref().is_some_and(|book| {
+            self.all || self.stale.contains_key(book) || (self.ids_changed && r.allow)
+        })
+    }
+}
+
+/// A file's new rows while its steps come back from the check stream.
+struct Building {
+    name: String,
+    whole: bool,
+    rows: Vec<Row>,
+    /// Rows sent again.
+    fresh: Vec<usize>,
+}
+
+/// The steps that check a visited file again.
+fn steps_of<'a>(
+    ws: &'a Workspace,
+    name: String,
+    visit: Visit,
+    old: Option<NoteFile>,
+    affects: &'a Affects,
+    template: bool,
+) -> Box<dyn Iterator<Item = Step> + 'a> {
+    let select = move |mut note: Note| {
+        ws.project.apply_selection(&mut note);
+        Arc::new(note)
+    };
+    match visit {
+        Visit::One(hash, item) => {
+            let step = match *item {
+                Ok(note) => Step::Check {
+                    row: None,
+                    hash,
+                    note: select(note),
+                    previous: None,
+                },
+                Err(problem) => Step::Problem {
+                    row: None,
+                    hash,
+                    problem,
+                },
+            };
+            let end = Step::End {
+                hash: Some(hash),
+                batch: false,
+                removed: vec![],
+            };
+            Box::new(
+                [
+                    Step::Start {
+                        file: name,
+                        whole: true,
+                    },
+                    step,
+                    end,
+                ]
+                .into_iter(),
+            )
         }
-        count
+        Visit::Affected if old.as_ref().is_some_and(|f| !f.batch) => {
+            let file = old.unwrap_or_else(|| unreachable!("checked above"));
+            let start = Step::Start {
+                file: name,
+                whole: true,
+            };
+            let rows = file.rows.into_iter().map(move |r| match &r.kept {
+                Some(kept) if affects.row(&r) => {
+                    let (note, report) = &**kept;
+                    let previous = match (report, &r.rulebook) {
+                        (Ok(report), Some(book)) if note.front.allow.is_empty() => {
+                            Some((book.clone(), report.clone()))
+                        }
+                        _ => None,
+                    };
+                    Step::Check {
+                        row: r.row,
+                        hash: r.hash,
+                        note: note.clone(),
+                        previous,
+                    }
+                }
+                _ => Step::Keep(r),
+            });
+            let end = Step::End {
+                hash: file.hash,
+                batch: false,
+                removed: vec![],
+            };
+            Box::new(
+                std::iter::once(start)
+                    .chain(rows)
+                    .chain(std::iter::once(end)),
+            )
+        }
+        Visit::Batch(_) | Visit::Affected => {
+            let hash = match visit {
+                Visit::Batch(h) => Some(h),
+                _ => old.as_ref().and_then(|f| f.hash),
+            };
+            // A batch first seen (or that was unreadable as a whole) is sent whole.
+            let whole = old.as_ref().is_none_or(|f| !f.batch);
+            let mut old: VecDeque<Row> = old.map(|f| f.rows).unwrap_or_default().into();
+            // Rows that may be kept when their bytes are the same are not parsed.
+            let keep: HashMap<usize, u64> = old
+                .iter()
+                .filter(|r| !affects.row(r))
+                .filter_map(|r| Some((r.row?, r.hash)))
+                .collect();
+            let want: input::Want = Box::new(move |row, hash| keep.get(&row) != Some(&hash));
+            let mut rows = input::batch_rows(&name, template, want);
+            let mut removed = vec![];
+            let start = Step::Start { file: name, whole };
+            let mut ended = false;
+            let body = std::iter::from_fn(move || {
+                loop {
+                    if ended {
+                        return None;
+                    }
+                    let Some(r) = rows.next() else {
+                        removed.extend(old.drain(..).filter_map(|o| o.row));
+                        ended = true;
+                        return Some(Step::End {
+                            hash,
+                            batch: true,
+                            removed: std::mem::take(&mut removed),
+                        });
+                    };
+                    while old.front().is_some_and(|o| o.row.unwrap_or(0) < r.row) {
+                        removed.extend(old.pop_front().and_then(|o| o.row));
+                    }
+                    let prev = old
+                        .front()
+                        .is_some_and(|o| o.row == Some(r.row))
+                        .then(|| old.pop_front())
+                        .flatten();
+                    return Some(match (prev, r.item) {
+                        (Some(o), _) if o.hash == r.hash && !affects.row(&o) => Step::Keep(o),
+                        (_, Some(Ok(note))) => Step::Check {
+                            row: Some(r.row),
+                            hash: r.hash,
+                            note: select(note),
+                            previous: None,
+                        },
+                        (_, Some(Err(problem))) => Step::Problem {
+                            row: Some(r.row),
+                            hash: r.hash,
+                            problem,
+                        },
+                        (Some(o), None) => Step::Keep(o),
+                        // `want` declines only rows kept above: none is left out.
+                        (None, None) => continue,
+                    });
+                }
+            });
+            Box::new(std::iter::once(start).chain(body))
+        }
     }
 }
 
@@ -708,12 +1103,10 @@ fn check(note, options) {
             .find(|(k, _)| k.ends_with(file))
             .map(|(_, f)| f)
             .unwrap();
-        file.items
+        file.rows
             .iter()
-            .flat_map(|i| match i {
-                Item::Note { report: Ok(r), .. } => {
-                    r.findings.iter().map(|f| f.message.clone()).collect()
-                }
+            .flat_map(|row| match row.kept() {
+                Some((_, Ok(r))) => r.findings.iter().map(|f| f.message.clone()).collect(),
                 _ => vec![],
             })
             .collect()
@@ -729,12 +1122,12 @@ fn check(note, options) {
     #[test]
     fn a_changed_rule_rechecks_only_the_notes_checked_with_it() {
         let (dir, mut state) = project();
-        let first = state.load();
+        let first = state.load(&mut ());
         assert_eq!(first.notes_checked, 2);
         assert_eq!(messages(&state, "a.txt"), ["v1"]);
         let rule = dir.path().join("plugins/local/hi.rhai");
         fs::write(&rule, RULE.replace("TAG", "v2")).unwrap();
-        let cy = state.apply(&rules_plan(&rule));
+        let cy = state.apply(&rules_plan(&rule), &mut ());
         assert_eq!(cy.rules, ["local/hi".to_owned()].into());
         assert_eq!(cy.rechecked.len(), 1, "{cy:?}");
         assert!(cy.rechecked.iter().all(|f| f.ends_with("a.txt")), "{cy:?}");
@@ -744,7 +1137,7 @@ fn check(note, options) {
     #[test]
     fn same_content_is_a_no_op() {
         let (dir, mut state) = project();
-        state.load();
+        state.load(&mut ());
         let rule = dir.path().join("plugins/local/hi.rhai");
         fs::write(&rule, RULE.replace("TAG", "v1")).unwrap();
         let note = dir.path().join("notes/a.txt");
@@ -753,16 +1146,16 @@ fn check(note, options) {
             notes: [note].into(),
             ..rules_plan(&rule)
         };
-        assert!(state.apply(&plan).is_noop());
+        assert!(state.apply(&plan, &mut ()).is_noop());
     }
 
     #[test]
     fn a_broken_rule_keeps_the_last_good_one_and_a_removed_rule_goes() {
         let (dir, mut state) = project();
-        state.load();
+        state.load(&mut ());
         let rule = dir.path().join("plugins/local/hi.rhai");
         fs::write(&rule, "fn meta( {").unwrap();
-        let cy = state.apply(&rules_plan(&rule));
+        let cy = state.apply(&rules_plan(&rule), &mut ());
         assert!(cy.rechecked.is_empty() && cy.rules.is_empty(), "{cy:?}");
         let errors = state.errors();
         assert_eq!(errors.len(), 1);
@@ -770,7 +1163,7 @@ fn check(note, options) {
         assert_eq!(messages(&state, "a.txt"), ["v1"]);
 
         fs::remove_file(&rule).unwrap();
-        let cy = state.apply(&rules_plan(&rule));
+        let cy = state.apply(&rules_plan(&rule), &mut ());
         assert_eq!(cy.rules, ["local/hi".to_owned()].into());
         assert!(messages(&state, "a.txt").is_empty());
         let codes: Vec<String> = state.errors().into_iter().map(|e| e.problem.code).collect();
@@ -780,13 +1173,16 @@ fn check(note, options) {
     #[test]
     fn a_rulebook_change_rechecks_its_notes() {
         let (dir, mut state) = project();
-        state.load();
+        state.load(&mut ());
         let book = dir.path().join("rulebooks/two.toml");
         fs::write(&book, "[rules]\n\"local/hi\" = \"error\"\n").unwrap();
-        let cy = state.apply(&Plan {
-            rulebooks: [book].into(),
-            ..Plan::default()
-        });
+        let cy = state.apply(
+            &Plan {
+                rulebooks: [book].into(),
+                ..Plan::default()
+            },
+            &mut (),
+        );
         assert_eq!(cy.rulebooks, ["two".to_owned()].into());
         assert_eq!(cy.rechecked.len(), 1, "{cy:?}");
         assert!(cy.rechecked.iter().all(|f| f.ends_with("b.txt")), "{cy:?}");
@@ -807,13 +1203,13 @@ fn check(note, options) {
         for (i, text) in notes.iter().enumerate() {
             fs::write(root.join(format!("notes/n{i}.txt")), text).unwrap();
         }
-        state.load();
+        state.load(&mut ());
         let rule = root.join("plugins/local/hi.rhai");
         let edited = RULE
             .replace("TAG", "v2")
             .replace("[\"hello\"]", "[\"hello\", \"connect\"]");
         fs::write(&rule, edited).unwrap();
-        let cy = state.apply(&rules_plan(&rule));
+        let cy = state.apply(&rules_plan(&rule), &mut ());
         assert_eq!(cy.rules, ["local/hi".to_owned()].into());
         let project = Project::parse(
             &root.join("tact.toml"),
@@ -828,13 +1224,13 @@ fn check(note, options) {
                 ..WatchOptions::default()
             },
         );
-        fresh.load();
+        fresh.load(&mut ());
         let dump = |s: &State| -> Vec<String> {
             s.notes
                 .values()
-                .flat_map(|f| &f.items)
-                .map(|i| match i {
-                    Item::Note { report: Ok(r), .. } => format!("{:?}", r.findings),
+                .flat_map(|f| &f.rows)
+                .map(|row| match row.kept() {
+                    Some((_, Ok(r))) => format!("{:?}", r.findings),
                     _ => "not checked".into(),
                 })
                 .collect()
@@ -847,5 +1243,76 @@ fn check(note, options) {
             "{partial:#?}"
         );
         assert_eq!(partial, dump(&fresh));
+    }
+
+    /// A file's entry: its name, rows sent (`None`: whole), rows removed, notes.
+    type Entry = (String, Option<Vec<usize>>, Vec<usize>, usize);
+
+    /// What a sink was handed: the entries, and how many fresh results.
+    #[derive(Default)]
+    struct Record(Vec<Entry>, usize);
+
+    impl Sink for Record {
+        fn start(&mut self, _: &str) {}
+        fn fresh(&mut self, _: Fresh<'_>) {
+            self.1 += 1;
+        }
+        fn end(&mut self, file: &str, notes: usize, rows: Option<&[usize]>, removed: &[usize]) {
+            let name = Path::new(file)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            self.0
+                .push((name, rows.map(<[usize]>::to_vec), removed.to_vec(), notes));
+        }
+    }
+
+    #[test]
+    fn batch_rows_are_rechecked_alone_and_kept_as_hashes() {
+        let (dir, mut state) = project();
+        let batch = dir.path().join("notes/c.jsonl");
+        let row = |i: usize, w: &str| format!("{{\"text\":\"{w} there {i}\"}}\n");
+        let rows =
+            |ws: &[&str]| -> String { ws.iter().enumerate().map(|(i, w)| row(i + 1, w)).collect() };
+        // Row 3 is malformed.
+        fs::write(&batch, rows(&["hello", "hello"]) + "{oops\n").unwrap();
+        let mut sink = Record::default();
+        state.load(&mut sink);
+        assert!(
+            sink.0.contains(&("c.jsonl".into(), None, vec![], 2)),
+            "{:?}",
+            sink.0
+        );
+        let plan = Plan {
+            notes: [batch.clone()].into(),
+            ..Plan::default()
+        };
+        // Row 3 fixed, row 4 appended: only they are checked and sent.
+        fs::write(&batch, rows(&["hello", "hello", "hi", "hello"])).unwrap();
+        let mut sink = Record::default();
+        let cy = state.apply(&plan, &mut sink);
+        assert_eq!(cy.notes_checked, 2);
+        assert_eq!(sink.0, [("c.jsonl".into(), Some(vec![3, 4]), vec![], 4)]);
+        assert_eq!(sink.1, 2);
+        // Rows 1 and 2 go: the rows below move up a line, so they are sent again.
+        fs::write(&batch, format!("{}{}", row(3, "hi"), row(4, "hello"))).unwrap();
+        let mut sink = Record::default();
+        let cy = state.apply(&plan, &mut sink);
+        assert_eq!(cy.notes_checked, 2);
+        assert_eq!(
+            sink.0,
+            [("c.jsonl".into(), Some(vec![1, 2]), vec![3, 4], 2)]
+        );
+        // Nothing of a batch row but its hash, rulebook and counts is kept.
+        let file = state
+            .notes
+            .iter()
+            .find(|(k, _)| k.ends_with("c.jsonl"))
+            .unwrap()
+            .1;
+        assert!(file.rows.iter().all(|r| r.kept().is_none()));
+        let warnings: u32 = file.rows.iter().map(|r| r.counts.warnings).sum();
+        assert_eq!(warnings, 1);
     }
 }
