@@ -691,3 +691,17 @@ fn a_pack_rulebook_extends_only_packs_its_pack_depends_on() {
         "{out}"
     );
 }
+
+#[test]
+fn new_rules_go_where_their_pack_keeps_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(&d.join("tact.toml"), "plugins = [\"plugins\"]\n");
+    write(&d.join("plugins/acme/pack.toml"), &manifest("1.0.0"));
+    std::fs::create_dir_all(d.join("plugins/acme/plugins")).unwrap();
+    ok(d, &["new", "rule", "acme/no-x"]);
+    ok(d, &["new", "rule", "no-y", "--dir", "plugins/acme"]);
+    assert!(d.join("plugins/acme/plugins/no-x.rhai").is_file());
+    assert!(d.join("plugins/acme/plugins/no-y.rhai").is_file());
+    assert!(ok(d, &["pack", "test", "acme"]).contains("6 passed, 0 failed"));
+}

@@ -250,8 +250,10 @@ fn rule_folder(
     dir: Option<&Path>,
 ) -> Result<(PathBuf, String), Problem> {
     if let Some(d) = dir {
-        // The pack discovery will see there (a bad pack.toml is an error).
-        let own = tact::pack::Pack::at(d, tact::pack::Origin::Local)?.name;
+        // The pack discovery will see there (a bad pack.toml is an error),
+        // and its rules folder (`plugins/` when it has one).
+        let found = tact::pack::Pack::at(d, tact::pack::Origin::Local)?;
+        let own = found.name;
         if let Some(p) = pack
             && p != own
         {
@@ -263,14 +265,16 @@ fn rule_folder(
                 "name the rule `{own}/…`, leave the pack out, or pick the folder of pack `{p}`"
             )));
         }
-        return Ok((d.to_path_buf(), own));
+        return Ok((found.rules_dir.unwrap_or_else(|| d.to_path_buf()), own));
     }
     let Some(base) = project.plugins.first() else {
         return Err(Problem::error("tact::scaffold::no-plugins", "no plugin folder to put the rule in")
             .help("run `tact init` to create a project, add `plugins = [\"plugins\"]` to tact.toml, or pass `--dir`"));
     };
     let pack = pack.unwrap_or("local").to_owned();
-    Ok((base.join(&pack), pack))
+    let folder = base.join(&pack);
+    let rules = tact::pack::Pack::at(&folder, tact::pack::Origin::Local)?.rules_dir;
+    Ok((rules.unwrap_or(folder), pack))
 }
 
 /// `tact new rule NAME`: NAME is `pack/name` or `name`; the rule goes in
