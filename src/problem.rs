@@ -144,7 +144,7 @@ impl Problem {
             miette::GraphicalTheme::unicode_nocolor()
         };
         let handler = miette::GraphicalReportHandler::new_themed(theme)
-            .with_width(100)
+            .with_width(WIDTH.load(std::sync::atomic::Ordering::Relaxed))
             .with_context_lines(1);
         let mut out = String::new();
         if handler.render_report(&mut out, self).is_err() {
@@ -152,6 +152,14 @@ impl Problem {
         }
         out
     }
+}
+
+/// The width diagnostics wrap to: 100 columns unless [`set_width`] says.
+static WIDTH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(100);
+
+/// Wraps rendered diagnostics to `columns` (the terminal's width; at least 40).
+pub fn set_width(columns: usize) {
+    WIDTH.store(columns.max(40), std::sync::atomic::Ordering::Relaxed);
 }
 
 /// The widest line drawn as a snippet, in chars. miette pads snippet lines

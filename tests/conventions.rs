@@ -442,3 +442,109 @@ fn the_repository_checks_only_its_examples() {
     );
     assert_eq!(json["errors"], serde_json::json!([]));
 }
+
+/// Runs tact in `d` with the colour variables given and no others.
+fn run_with_env(d: &Dir, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tact"));
+    cmd.args(args).current_dir(d.path());
+    for k in ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "CI"] {
+        cmd.env_remove(k);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn colour_follows_no_color_force_color_and_clicolor_force() {
+    let d = project();
+    d.write("bad.md", "");
+    let coloured = |env: &[(&str, &str)]| {
+        let out = run_with_env(&d, &["check", "notes/note.md", "bad.md"], env);
+        (out.stdout.contains(&0x1b), out.stderr.contains(&0x1b))
+    };
+    // Piped: no colour unless forced.
+    assert_eq!(coloured(&[]), (false, false));
+    assert_eq!(coloured(&[("FORCE_COLOR", "1")]), (true, true));
+    assert_eq!(coloured(&[("CLICOLOR_FORCE", "1")]), (true, true));
+    assert_eq!(coloured(&[("FORCE_COLOR", "0")]), (false, false));
+    // An empty NO_COLOR is not set (no-color.org); a non-empty one wins.
+    assert_eq!(
+        coloured(&[("NO_COLOR", ""), ("FORCE_COLOR", "1")]),
+        (true, true)
+    );
+    assert_eq!(
+        coloured(&[("NO_COLOR", "1"), ("FORCE_COLOR", "1")]),
+        (false, false)
+    );
+    // The flag wins over the environment.
+    let out = run_with_env(
+        &d,
+        &["check", "--color", "always", "notes/note.md"],
+        &[("NO_COLOR", "1")],
+    );
+    assert!(out.stdout.contains(&0x1b));
+}
+
+#[test]
+fn no_progress_bar_when_piped_and_completions_and_man_page_generate() {
+    let d = project();
+    let rows: String = (0..3000)
+        .map(|i| format!("{{\"text\": \"row {i} LOUD\"}}\n"))
+        .collect();
+    d.write("big.jsonl", &rows);
+    let out = run_with_env(&d, &["check", "--statistics", "big.jsonl"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "nothing but findings when piped"
+    );
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let r = d.run(&["completions", shell], "");
+        r.assert_code(0);
+        assert!(r.stdout().contains("extend-select"), "{shell}");
+    }
+    let bash = d.run(&["completions", "bash"], "").stdout();
+    if let Ok(check) = std::process::Command::new("bash")
+        .args(["-n", "-c", &bash])
+        .output()
+    {
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
+    let man = d.run(&["man"], "");
+    man.assert_code(0);
+    assert!(man.stdout().contains(".TH tact 1"), "{}", man.stdout());
+    d.run(&["completions", "tcsh"], "").assert_code(2);
+}
+
+#[test]
+fn force_exclude_filters_named_files_like_a_walk() {
+    let d = project();
+    d.write("README.md", "LOUD\n");
+    d.write("contacts.csv", "name\nAnn\n");
+    let r = d.run(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--force-exclude",
+            "-v",
+            "README.md",
+            "contacts.csv",
+            "notes/note.md",
+        ],
+        "",
+    );
+    r.assert_code(1);
+    assert_eq!(files_checked(&r), ["notes/note.md"]);
+    assert!(r.stderr().contains("skipped `README.md`"), "{}", r.stderr());
+    // Without it, a named file is always read.
+    let r = d.run(&["check", "--format", "json", "README.md"], "");
+    assert_eq!(files_checked(&r), ["README.md"]);
+}

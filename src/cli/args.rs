@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 /// tact: a linter for LinkedIn connection notes and follow-ups.
 #[derive(Debug, Parser)]
-#[command(name = "tact", version, about, long_about = None, propagate_version = true)]
+// Help wraps to the terminal's width, however wide (clap stops at 100 by default).
+#[command(name = "tact", version, about, long_about = None, propagate_version = true, max_term_width = 1000)]
 pub struct Cli {
     /// Use this config file instead of the nearest `tact.toml`.
     #[arg(long, global = true, value_name = "FILE")]
@@ -16,7 +17,7 @@ pub struct Cli {
     /// Fail instead of changing tact.lock (for CI); check and watch never change it.
     #[arg(long, global = true)]
     pub locked: bool,
-    /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
+    /// Colour: auto (each stream on a terminal; NO_COLOR off, FORCE_COLOR/CLICOLOR_FORCE on), always or never.
     #[arg(long, global = true, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,
     /// What to do.
@@ -72,6 +73,13 @@ pub enum Command {
     /// Share rules and rulebooks between teams: packs, pinned in tact.lock.
     #[command(subcommand)]
     Pack(PackCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `tact man > tact.1`.
+    Man,
     /// Run the rules' test cases (`<rule>.test.toml` beside each rule).
     Test {
         /// Plugin folders to test (default: the built-in pack and the project's plugin folders).
@@ -255,6 +263,10 @@ pub struct CheckArgs {
     /// Name the files a folder walk skipped, and why, on stderr.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Skip files named on the command line as a folder walk would (the
+    /// defaults, include/exclude, --exclude, non-batches): for pre-commit.
+    #[arg(long)]
+    pub force_exclude: bool,
 }
 
 /// How `tact eval` splits a numeric score column.

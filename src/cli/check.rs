@@ -4,6 +4,7 @@
 use super::Outcome;
 use super::config::{CheckConfig, Mode};
 use super::projects::Projects;
+use super::terminal;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::ControlFlow;
@@ -23,6 +24,7 @@ pub fn check(projects: Projects, cfg: &CheckConfig) -> Outcome {
         cfg.format,
         render::ReporterOptions {
             color: cfg.color,
+            color_err: cfg.color_err,
             to_stderr: cfg.report_to_stderr,
             statistics: cfg.statistics,
             docs: Box::new(move |id| docs.rule_doc(id)),
@@ -52,6 +54,7 @@ pub fn check(projects: Projects, cfg: &CheckConfig) -> Outcome {
         let (load_problems, ws) = projects.for_item(&item);
         (load_problems, ws, item)
     });
+    let bar = terminal::progress(|| terminal::count_notes(&cfg.paths));
     stream(
         items,
         |(load_problems, ws, item)| {
@@ -64,6 +67,7 @@ pub fn check(projects: Projects, cfg: &CheckConfig) -> Outcome {
             (load_problems, checked)
         },
         |(load_problems, checked)| {
+            bar.inc(1);
             for p in &load_problems {
                 failed = true;
                 summary.problems += 1;
@@ -141,6 +145,7 @@ pub fn check(projects: Projects, cfg: &CheckConfig) -> Outcome {
             ControlFlow::Continue(())
         },
     );
+    bar.finish_and_clear();
     if let Some(e) = io_error {
         // A closed pipe (`tact check … | head`) is not an error.
         if e.kind() == std::io::ErrorKind::BrokenPipe {

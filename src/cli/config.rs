@@ -30,8 +30,10 @@ pub struct CheckConfig {
     pub rulebook: Option<String>,
     /// The report format.
     pub format: Format,
-    /// Colour on the terminal.
+    /// Colour in findings (on stdout, or stderr with `report_to_stderr`).
     pub color: bool,
+    /// Colour in problems (on stderr).
+    pub color_err: bool,
     /// Exit 1 past this many warnings.
     pub max_warnings: Option<usize>,
     /// Placeholders are variables.
@@ -60,13 +62,19 @@ pub struct CheckConfig {
     pub stdin_filename: Option<String>,
     /// Name skipped files.
     pub verbose: bool,
+    /// Filter files named on the command line like walked ones.
+    pub force_exclude: bool,
     /// Where the GitHub format appends its job summary (`$GITHUB_STEP_SUMMARY`).
     pub step_summary: Option<PathBuf>,
 }
 
 impl CheckConfig {
     /// Resolves the flags of `tact check`, or says what is wrong with them.
-    pub fn resolve(args: CheckArgs, color: bool) -> Result<CheckConfig, Problem> {
+    pub fn resolve(
+        args: CheckArgs,
+        color_out: bool,
+        color_err: bool,
+    ) -> Result<CheckConfig, Problem> {
         let usage = |m: &str| Problem::error("tact::usage", m.to_owned());
         let mut paths = args.paths;
         if paths.is_empty() {
@@ -143,7 +151,12 @@ impl CheckConfig {
             paths,
             rulebook: args.rulebook,
             format: args.format.into(),
-            color,
+            color: if fixing_stdin || args.diff {
+                color_err
+            } else {
+                color_out
+            },
+            color_err,
             max_warnings: args.max_warnings,
             template: args.template,
             mode,
@@ -157,6 +170,7 @@ impl CheckConfig {
             exclude,
             stdin_filename: args.stdin_filename,
             verbose: args.verbose,
+            force_exclude: args.force_exclude,
             step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),

@@ -6,13 +6,15 @@ pub mod args;
 mod check;
 mod config;
 mod eval;
+mod generate;
 mod info;
 mod pack;
 mod projects;
 mod scaffold;
+mod terminal;
 mod watch;
 
-use args::{Cli, ColorChoice, Command, NewCommand, RuleKind};
+use args::{Cli, Command, NewCommand, RuleKind};
 use std::io::{IsTerminal, Write};
 use tact::config::Project;
 use tact::workspace::Workspace;
@@ -41,13 +43,14 @@ impl Outcome {
 
 /// Runs the command line.
 pub fn run(cli: Cli) -> Outcome {
-    let color = match cli.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
+    // Each stream gets colour by its own terminal status: diagnostics go to
+    // stderr, findings and listings to stdout.
+    let env = terminal::ColorEnv::read();
+    let color = terminal::color(cli.color, &env, std::io::stderr().is_terminal());
+    let color_out = terminal::color(cli.color, &env, std::io::stdout().is_terminal());
+    if let Some(w) = terminal::width() {
+        tact::problem::set_width(w);
+    }
     // Each command loads the project of the current folder (or --config);
     // `check` finds the nearest one for each file.
     let with_project =
@@ -62,7 +65,7 @@ pub fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Check(args) => {
             // Usage mistakes are found before anything loads.
-            match config::CheckConfig::resolve(args, color) {
+            match config::CheckConfig::resolve(args, color_out, color) {
                 Ok(cfg) => check::check(
                     projects::Projects::new(cli.config.as_deref(), plugins, &cfg),
                     &cfg,
@@ -83,6 +86,8 @@ pub fn run(cli: Cli) -> Outcome {
             info::rulebooks(&Workspace::load(p, plugins), name.as_deref(), color)
         }),
         Command::Init { dir } => scaffold::init(&dir, color),
+        Command::Completions { shell } => generate::completions(shell),
+        Command::Man => generate::man(),
         Command::New(NewCommand::Rule { name, kind, dir }) => {
             let kind = match kind {
                 RuleKind::Check => tact::rule::meta::Kind::Check,
@@ -110,7 +115,7 @@ pub fn run(cli: Cli) -> Outcome {
                 Outcome::Error
             }
         },
-        Command::Watch(args) => with_project(&mut |p| watch::run(p, plugins, &args, color)),
+        Command::Watch(args) => with_project(&mut |p| watch::run(p, plugins, &args, color_out)),
         Command::Test { dirs, filter } => with_project(&mut |p| {
             let mut extra = plugins.clone();
             extra.extend(dirs.iter().cloned());

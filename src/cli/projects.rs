@@ -30,6 +30,7 @@ struct Inner {
     ignore: Vec<String>,
     exclude: Vec<(String, GlobMatcher)>,
     verbose: bool,
+    force_exclude: bool,
     /// Folder → its nearest config (`None`: no `tact.toml` above it).
     nearest: HashMap<PathBuf, Option<PathBuf>>,
     /// Config → its workspace (`None`: it failed to load, reported once).
@@ -49,6 +50,7 @@ impl Projects {
             ignore: cfg.ignore.clone(),
             exclude: cfg.exclude.clone(),
             verbose: cfg.verbose,
+            force_exclude: cfg.force_exclude,
             nearest: HashMap::new(),
             loaded: HashMap::new(),
             pending: Vec::new(),
@@ -175,6 +177,10 @@ impl WalkFilter for Projects {
             Some(p) => format!("{w} in `{}`", p.display()),
             None => w,
         })
+    }
+
+    fn force(&self) -> bool {
+        self.0.borrow().force_exclude
     }
 
     fn skipped(&mut self, file: &Path, why: &str) {

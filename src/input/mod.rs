@@ -56,6 +56,11 @@ pub trait WalkFilter {
     fn skips(&mut self, file: &Path) -> Option<String>;
     /// Told of every found file left out, and why (for `--verbose`).
     fn skipped(&mut self, file: &Path, why: &str);
+    /// Whether files named on the command line are filtered too (Ruff's
+    /// `--force-exclude`, for pre-commit, which names every changed file).
+    fn force(&self) -> bool {
+        false
+    }
 }
 
 /// Reads every note file a walk finds.
@@ -73,10 +78,17 @@ impl WalkFilter for ReadAll {
 /// of the JSONL and CSV files only batches (with a text column). Like
 /// ripgrep, a folder walk skips hidden files and whatever `.gitignore` or
 /// `.ignore` files exclude (so `target/` and build output stay out); a file
-/// named on the command line is always read.
+/// named on the command line is read unless `filter.force()`.
 pub fn expand(path: &str, filter: &mut dyn WalkFilter) -> Vec<Result<String, Problem>> {
     let p = Path::new(path);
     if path == "-" || !p.is_dir() {
+        if path != "-"
+            && filter.force()
+            && let Some(why) = filter.skips(p).or_else(|| not_a_batch(p))
+        {
+            filter.skipped(p, &why);
+            return vec![];
+        }
         return vec![Ok(path.to_owned())];
     }
     let mut found = false;

@@ -13,13 +13,19 @@ use std::sync::Arc;
 /// The human reporter.
 pub struct Human {
     color: bool,
+    color_err: bool,
     out: Box<dyn Write>,
 }
 
 impl Human {
-    /// A reporter writing findings to `out` and problems to stderr.
-    pub fn new(color: bool, out: Box<dyn Write>) -> Self {
-        Human { color, out }
+    /// A reporter writing findings to `out` and problems to stderr, each
+    /// with colour or not.
+    pub fn new(color: bool, color_err: bool, out: Box<dyn Write>) -> Self {
+        Human {
+            color,
+            color_err,
+            out,
+        }
     }
 }
 
@@ -72,7 +78,7 @@ impl Reporter for Human {
 
     fn problem(&mut self, problem: &Problem) -> io::Result<()> {
         self.out.flush()?;
-        eprintln!("{}", problem.render(self.color));
+        eprintln!("{}", problem.render(self.color_err));
         Ok(())
     }
 

@@ -177,8 +177,10 @@ pub fn failure_problem(f: &RuleFailure) -> Problem {
 
 /// How [`reporter`] builds a reporter.
 pub struct ReporterOptions {
-    /// Colour in the human formats.
+    /// Colour in the human formats' findings.
     pub color: bool,
+    /// Colour in problems written to stderr.
+    pub color_err: bool,
     /// Write to stderr, because stdout carries something else (a fixed note, a diff).
     pub to_stderr: bool,
     /// Human and JSON: counts per rule instead of findings.
@@ -196,12 +198,12 @@ pub fn reporter(format: Format, opts: ReporterOptions) -> Box<dyn Reporter> {
     } else {
         Box::new(io::BufWriter::new(io::stdout()))
     };
-    let color = opts.color;
+    let (color, color_err) = (opts.color, opts.color_err);
     match format {
         Format::Human | Format::Json if opts.statistics => {
-            Box::new(Statistics::new(format == Format::Json, color, out))
+            Box::new(Statistics::new(format == Format::Json, color_err, out))
         }
-        Format::Human => Box::new(Human::new(color, out)),
+        Format::Human => Box::new(Human::new(color, color_err, out)),
         Format::Concise => Box::new(Concise::new(out)),
         Format::Jsonl => Box::new(Jsonl::new(out)),
         Format::Json => Box::new(Json::new(out)),
