@@ -148,6 +148,13 @@ impl Manifest {
         })?;
         let mut dependencies = BTreeMap::new();
         for (dep, req) in &raw.dependencies {
+            if !valid_name(dep) {
+                return Err(bad(
+                    span_of("dependencies"),
+                    format!("dependency `{dep}` is not a pack name (lowercase kebab-case)"),
+                    "name the pack as its pack.toml does: `acme = \"^1.0\"`",
+                ));
+            }
             let req = VersionReq::parse(req).map_err(|e| {
                 bad(
                     span_of("dependencies"),
@@ -209,6 +216,7 @@ mod tests {
             ("\"1.2.0\"", "\"1.2\"", "not semver"),
             ("\">=0.1\"", "\"soon\"", "not a version requirement"),
             ("\"^1\"", "\"one\"", "dependency `base-team"),
+            ("base-team =", "Base_Team =", "not a pack name"),
         ] {
             let p = Manifest::parse("pack.toml", &GOOD.replacen(from, to, 1)).unwrap_err();
             assert!(p.message.contains(says), "{to}: {}", p.message);

@@ -190,10 +190,10 @@ fn packs_in(folder: &Path, problems: &mut Vec<Problem>) -> Vec<Pack> {
     };
     let mut out = Vec::new();
     if has_rules(folder) {
-        out.push(Pack {
-            flat: true,
-            ..Pack::at(folder, Origin::Local).expect("a folder without pack.toml is a pack")
-        });
+        match Pack::at(folder, Origin::Local) {
+            Ok(p) => out.push(Pack { flat: true, ..p }),
+            Err(p) => problems.push(p),
+        }
     }
     let mut subs: Vec<PathBuf> = match std::fs::read_dir(folder) {
         Ok(entries) => entries
