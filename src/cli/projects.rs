@@ -37,6 +37,9 @@ struct Inner {
     loaded: HashMap<Option<PathBuf>, Option<Arc<Workspace>>>,
     /// Load problems not yet reported.
     pending: Vec<Problem>,
+    /// The last file looked up and its workspace: a batch's rows all come
+    /// from one file, and looking it up again would cost a `stat` per row.
+    last: Option<(String, Option<Arc<Workspace>>)>,
 }
 
 impl Projects {
@@ -54,6 +57,7 @@ impl Projects {
             nearest: HashMap::new(),
             loaded: HashMap::new(),
             pending: Vec::new(),
+            last: None,
         })))
     }
 
@@ -106,6 +110,17 @@ impl Projects {
 
 impl Inner {
     fn workspace_for(&mut self, file: &str) -> Option<Arc<Workspace>> {
+        if let Some((last, ws)) = &self.last
+            && last == file
+        {
+            return ws.clone();
+        }
+        let ws = self.lookup(file);
+        self.last = Some((file.to_owned(), ws.clone()));
+        ws
+    }
+
+    fn lookup(&mut self, file: &str) -> Option<Arc<Workspace>> {
         let key = match &self.config {
             Some(c) => Some(c.clone()),
             None => {
