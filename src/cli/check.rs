@@ -42,31 +42,49 @@ pub fn check(projects: Projects, cfg: &CheckConfig) -> Outcome {
     let mut batches = Batches::default();
     let mut broken = ReportedOnce::default();
     let mut io_error = None;
-    let items = input::notes_filtered(&cfg.paths, cfg.template, projects.clone()).map(|item| {
+    // Batch rows are parsed on the workers: this thread only splits files.
+    let items = input::pending(&cfg.paths, cfg.template, projects.clone()).map(|mut item| {
         // stdin's note takes the name `--stdin-filename` gives it, before its
         // project and `[select]` are looked up.
-        let item = item.map(|mut n| {
-            if let (Some(name), "-") = (&cfg.stdin_filename, n.origin.path.as_str()) {
-                n.origin.path = name.clone();
-            }
-            n
-        });
-        let (load_problems, ws) = projects.for_item(&item);
+        if let (input::Pending::Read(Ok(n)), Some(name)) = (&mut item, &cfg.stdin_filename)
+            && n.origin.path == "-"
+        {
+            n.origin.path = name.clone();
+        }
+        let (load_problems, ws) = projects.for_path(item.path());
         (load_problems, ws, item)
     });
     let bar = terminal::progress(|| terminal::count_notes(&cfg.paths));
+    // Without fixes, a note's findings are rendered on the worker too.
+    let ahead = reporter.ahead().filter(|_| fix.is_none());
     stream(
         items,
         |(load_problems, ws, item)| {
-            let checked = match (ws, item) {
+            let mut checked = match (ws, item.parse()) {
                 (_, Err(p)) => Some(Checked::Problem(p)),
                 (Some(ws), item) => Some(ws.check_item(cfg.rulebook.as_deref(), fix, item)),
                 // Its project did not load: that was reported once.
                 (None, Ok(_)) => None,
             };
-            (load_problems, checked)
+            let mut rendered = None;
+            if let (
+                Some(ahead),
+                Some(Checked::Note {
+                    note,
+                    rulebook,
+                    result: Ok(report),
+                    fixed: None,
+                }),
+            ) = (&ahead, &mut checked)
+            {
+                if cfg.quiet {
+                    report.findings.retain(|f| f.level == Level::Error);
+                }
+                rendered = Some(ahead.render(note, report, rulebook));
+            }
+            (load_problems, checked, rendered)
         },
-        |(load_problems, checked)| {
+        |(load_problems, checked, rendered)| {
             bar.inc(1);
             for p in &load_problems {
                 failed = true;
@@ -136,7 +154,11 @@ pub fn check(projects: Projects, cfg: &CheckConfig) -> Outcome {
                         report.findings.retain(|f| f.level == Level::Error);
                     }
                     summary.add(&report);
-                    if let Err(e) = reporter.note(&note, &report, &rulebook) {
+                    let written = match rendered {
+                        Some(bytes) => reporter.note_rendered(&note, &report, &rulebook, bytes),
+                        None => reporter.note(&note, &report, &rulebook),
+                    };
+                    if let Err(e) = written {
                         io_error = Some(e);
                         return ControlFlow::Break(());
                     }

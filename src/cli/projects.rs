@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 use tact::config::Project;
-use tact::input::{Item, WalkFilter};
+use tact::input::WalkFilter;
 use tact::problem::Problem;
 use tact::render::RuleDoc;
 use tact::rulebook::RuleSelection;
@@ -61,14 +61,11 @@ impl Projects {
         })))
     }
 
-    /// The workspace an input item is checked with, and the load problems
-    /// to report before it.
-    pub fn for_item(&self, item: &Item) -> (Vec<Problem>, Option<Arc<Workspace>>) {
+    /// The workspace the notes of file `path` are checked with (none for an
+    /// input problem), and the load problems to report before it.
+    pub fn for_path(&self, path: Option<&str>) -> (Vec<Problem>, Option<Arc<Workspace>>) {
         let mut inner = self.0.borrow_mut();
-        let ws = match item {
-            Ok(note) => inner.workspace_for(&note.origin.path),
-            Err(_) => None,
-        };
+        let ws = path.and_then(|p| inner.workspace_for(p));
         (std::mem::take(&mut inner.pending), ws)
     }
 

@@ -1,6 +1,6 @@
 //! JSONL and CSV batches, read row by row so memory stays flat as they grow.
 
-use super::{Item, MAX_NOTE_BYTES};
+use super::{Item, MAX_NOTE_BYTES, Pending};
 use crate::note::front_matter::from_json;
 use crate::note::{Note, Origin};
 use crate::problem::Problem;
@@ -132,13 +132,63 @@ pub fn note_from_row(path: &str, row: usize, obj: &Map<String, Value>) -> Item {
 /// One row of a batch as read by a watch run: where it starts, a hash of
 /// its raw bytes (for a CSV row, with the header's), and the note or problem
 /// it holds, unless the caller did not want it read.
-pub struct HashedRow {
+pub struct HashedRow<T = Item> {
     /// The line it starts on (1-based; 0 when the file could not be opened).
     pub row: usize,
     /// A hash of the raw bytes that make the row.
     pub hash: u64,
     /// The note or problem; `None` when `want` declined it.
-    pub item: Option<Item>,
+    pub item: Option<T>,
+}
+
+impl HashedRow<Pending> {
+    /// The row with its note parsed.
+    fn parsed(self) -> HashedRow {
+        HashedRow {
+            row: self.row,
+            hash: self.hash,
+            item: self.item.map(Pending::parse),
+        }
+    }
+}
+
+/// A batch row as read, parsed into a note by [`Row::parse`] on the worker
+/// that checks it: the reading thread only splits the file.
+pub struct Row {
+    path: Arc<str>,
+    row: usize,
+    fields: Fields,
+}
+
+enum Fields {
+    /// A JSONL line (valid UTF-8, not blank).
+    Json(String),
+    /// A CSV record and the file's header.
+    Csv(Arc<[String]>, csv::ByteRecord),
+}
+
+impl Row {
+    /// The batch file the row is in.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Builds the row's note, or the problem that stops it.
+    pub fn parse(self) -> Item {
+        let path = &*self.path;
+        match self.fields {
+            Fields::Json(text) => match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Object(obj)) => note_from_row(path, self.row, &obj),
+                Ok(_) => Err(row_problem(
+                    path,
+                    self.row,
+                    "each line must be a JSON object with a `text` field",
+                )),
+                Err(e) => Err(row_problem(path, self.row, format!("malformed JSON: {e}"))),
+            },
+            Fields::Csv(headers, record) => csv_row(path, self.row, &headers, &record),
+        }
+    }
 }
 
 /// Decides, from a row's line and hash, whether it is parsed into a note.
@@ -153,25 +203,31 @@ fn raw_hash(parts: &[&[u8]]) -> u64 {
     h.finish()
 }
 
-/// The notes of a JSONL file, one object per line; blank lines are skipped,
-/// and a UTF-8 byte order mark before the first line is ignored.
-pub fn jsonl(path: String) -> Box<dyn Iterator<Item = Item>> {
-    Box::new(jsonl_rows(path, Box::new(|_, _| true)).filter_map(|r| r.item))
+/// The rows of a JSONL file, one object per line, left for
+/// [`Pending::parse`]; blank lines are skipped, and a UTF-8 byte order mark
+/// before the first line is ignored.
+pub fn jsonl(path: String) -> Box<dyn Iterator<Item = Pending>> {
+    Box::new(jsonl_pending(path, Box::new(|_, _| true)).filter_map(|r| r.item))
 }
 
 /// The rows of a JSONL file with their hashes; a row `want` declines is
 /// hashed but not parsed.
-pub fn jsonl_rows(path: String, mut want: Want) -> Box<dyn Iterator<Item = HashedRow>> {
+pub fn jsonl_rows(path: String, want: Want) -> Box<dyn Iterator<Item = HashedRow>> {
+    Box::new(jsonl_pending(path, want).map(HashedRow::parsed))
+}
+
+fn jsonl_pending(path: String, mut want: Want) -> Box<dyn Iterator<Item = HashedRow<Pending>>> {
     let file = match open(&path) {
         Ok(f) => f,
         Err(p) => {
             return Box::new(std::iter::once(HashedRow {
                 row: 0,
                 hash: raw_hash(&[p.message.as_bytes()]),
-                item: Some(Err(p)),
+                item: Some(Pending::Read(Err(p))),
             }));
         }
     };
+    let path: Arc<str> = path.into();
     let mut reader = BufReader::new(file);
     let mut line = Vec::new();
     let mut row = 0;
@@ -193,7 +249,7 @@ pub fn jsonl_rows(path: String, mut want: Want) -> Box<dyn Iterator<Item = Hashe
                     return Some(HashedRow {
                         row,
                         hash,
-                        item: Some(Err(p)),
+                        item: Some(Pending::Read(Err(p))),
                     });
                 }
             };
@@ -202,7 +258,7 @@ pub fn jsonl_rows(path: String, mut want: Want) -> Box<dyn Iterator<Item = Hashe
                 Some(HashedRow {
                     row,
                     hash,
-                    item: Some(item),
+                    item: Some(Pending::Read(item)),
                 })
             };
             if len > MAX_ROW_BYTES {
@@ -244,14 +300,16 @@ pub fn jsonl_rows(path: String, mut want: Want) -> Box<dyn Iterator<Item = Hashe
                     item: None,
                 });
             }
-            return found(match serde_json::from_str::<Value>(text) {
-                Ok(Value::Object(obj)) => note_from_row(&path, row, &obj),
-                Ok(_) => Err(row_problem(
-                    &path,
-                    row,
-                    "each line must be a JSON object with a `text` field",
-                )),
-                Err(e) => Err(row_problem(&path, row, format!("malformed JSON: {e}"))),
+            let fields = Fields::Json(text.to_owned());
+            let item = Row {
+                path: path.clone(),
+                row,
+                fields,
+            };
+            return Some(HashedRow {
+                row,
+                hash,
+                item: Some(Pending::Row(item, false)),
             });
         }
     }))
@@ -396,18 +454,22 @@ impl RawCsv {
 /// required). A row over [`MAX_ROW_BYTES`] ends the file (a CSV row cannot be
 /// skipped without reading it); a row with an unbalanced quote, which runs on
 /// into the rows after it, is reported.
-pub fn csv(path: String) -> Box<dyn Iterator<Item = Item>> {
-    Box::new(csv_rows(path, Box::new(|_, _| true)).filter_map(|r| r.item))
+pub fn csv(path: String) -> Box<dyn Iterator<Item = Pending>> {
+    Box::new(csv_pending(path, Box::new(|_, _| true)).filter_map(|r| r.item))
 }
 
 /// The rows of a CSV file with their hashes (each with the header's); a row
 /// `want` declines is hashed but not parsed.
-pub fn csv_rows(path: String, mut want: Want) -> Box<dyn Iterator<Item = HashedRow>> {
-    let whole = |row: usize, p: Problem| -> Box<dyn Iterator<Item = HashedRow>> {
+pub fn csv_rows(path: String, want: Want) -> Box<dyn Iterator<Item = HashedRow>> {
+    Box::new(csv_pending(path, want).map(HashedRow::parsed))
+}
+
+fn csv_pending(path: String, mut want: Want) -> Box<dyn Iterator<Item = HashedRow<Pending>>> {
+    let whole = |row: usize, p: Problem| -> Box<dyn Iterator<Item = HashedRow<Pending>>> {
         Box::new(std::iter::once(HashedRow {
             row,
             hash: raw_hash(&[p.message.as_bytes()]),
-            item: Some(Err(p)),
+            item: Some(Pending::Read(Err(p))),
         }))
     };
     let file = match open(&path) {
@@ -443,6 +505,8 @@ pub fn csv_rows(path: String, mut want: Want) -> Box<dyn Iterator<Item = HashedR
     if let Some(p) = unknown_column(&path, &headers) {
         return whole(1, p);
     }
+    let headers: Arc<[String]> = headers.into();
+    let path: Arc<str> = path.into();
     let mut done = false;
     Box::new(std::iter::from_fn(move || {
         if done {
@@ -457,7 +521,7 @@ pub fn csv_rows(path: String, mut want: Want) -> Box<dyn Iterator<Item = HashedR
                 return Some(HashedRow {
                     row,
                     hash,
-                    item: Some(Err(p)),
+                    item: Some(Pending::Read(Err(p))),
                 });
             }
             Ok(RawStep::Record { line, raw }) => (line, raw),
@@ -470,15 +534,21 @@ pub fn csv_rows(path: String, mut want: Want) -> Box<dyn Iterator<Item = HashedR
                     .filter(|&&b| b == b'\n')
                     .count()
                     .saturating_sub(1);
-            Some(Err(row_problem(
+            Some(Pending::Read(Err(row_problem(
                 &path,
                 line,
                 format!(
                     "a quote is not closed: the row runs on to line {last}, taking in the rows between (they were not checked)",
                 ),
-            )))
+            ))))
         } else if want(line, hash) {
-            Some(csv_row(&path, line, &headers, csv.fields()))
+            let fields = Fields::Csv(headers.clone(), csv.fields().clone());
+            let item = Row {
+                path: path.clone(),
+                row: line,
+                fields,
+            };
+            Some(Pending::Row(item, false))
         } else {
             None
         };

@@ -210,24 +210,70 @@ pub fn notes<'a>(paths: &'a [String], template: bool) -> impl Iterator<Item = It
 pub fn notes_filtered<'a>(
     paths: &'a [String],
     template: bool,
-    mut filter: impl WalkFilter + 'a,
+    filter: impl WalkFilter + 'a,
 ) -> impl Iterator<Item = Item> + 'a {
+    pending(paths, template, filter).map(Pending::parse)
+}
+
+/// An input item as read: a note file's note (or problem), or a batch row
+/// whose parsing waits for the worker thread that checks it, so the reading
+/// thread only splits files into rows.
+// Items are moved in chunks, never kept: their size does not matter.
+#[allow(clippy::large_enum_variant)]
+pub enum Pending {
+    /// Read and parsed.
+    Read(Item),
+    /// A batch row, and whether it is checked as a template.
+    Row(batch::Row, bool),
+}
+
+impl Pending {
+    /// The file the item's note comes from (`None` for a problem).
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Pending::Read(Ok(note)) => Some(&note.origin.path),
+            Pending::Read(Err(_)) => None,
+            Pending::Row(row, _) => Some(row.path()),
+        }
+    }
+
+    /// The note, or the problem that stopped it being read.
+    pub fn parse(self) -> Item {
+        match self {
+            Pending::Read(item) => item,
+            Pending::Row(row, template) => row.parse().map(|mut n| {
+                n.template = template;
+                n
+            }),
+        }
+    }
+}
+
+/// Like [`notes_filtered`], with batch rows left for [`Pending::parse`].
+pub fn pending<'a>(
+    paths: &'a [String],
+    template: bool,
+    mut filter: impl WalkFilter + 'a,
+) -> impl Iterator<Item = Pending> + 'a {
     paths
         .iter()
         .flat_map(move |p| expand(p, &mut filter))
-        .flat_map(move |file| -> Box<dyn Iterator<Item = Item>> {
+        .flat_map(move |file| -> Box<dyn Iterator<Item = Pending>> {
             let file = match file {
                 Ok(f) => f,
-                Err(p) => return Box::new(std::iter::once(Err(p))),
+                Err(p) => return Box::new(std::iter::once(Pending::Read(Err(p)))),
             };
-            let with_template = move |item: Item| {
-                item.map(|mut n| {
+            let with_template = move |item: Pending| match item {
+                Pending::Row(row, _) => Pending::Row(row, template),
+                Pending::Read(item) => Pending::Read(item.map(|mut n| {
                     n.template = template;
                     n
-                })
+                })),
             };
             match kind_of(Path::new(&file)) {
-                Kind::Note => Box::new(std::iter::once(with_template(read_note_file(&file)))),
+                Kind::Note => Box::new(std::iter::once(with_template(Pending::Read(
+                    read_note_file(&file),
+                )))),
                 Kind::Jsonl => Box::new(batch::jsonl(file).map(with_template)),
                 Kind::Csv => Box::new(batch::csv(file).map(with_template)),
             }

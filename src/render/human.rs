@@ -1,7 +1,7 @@
 //! Human output: each finding as a miette diagnostic over the note's text,
 //! then a one-line summary. Findings go to stdout, tool problems to stderr.
 
-use super::{Reporter, Summary, failure_problem};
+use super::{RenderAhead, Reporter, Summary, failure_problem};
 use crate::finding::{Finding, Level, Safety};
 use crate::note::Note;
 use crate::problem::{Problem, Source};
@@ -55,21 +55,48 @@ pub fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-impl Reporter for Human {
-    fn note(&mut self, note: &Note, report: &NoteReport, _rulebook: &str) -> io::Result<()> {
-        if !report.findings.is_empty() {
-            let source = Source::new(
-                note.origin.to_string(),
-                Arc::<str>::from(note.source.as_str()),
-            );
-            for f in &report.findings {
-                writeln!(
-                    self.out,
-                    "{}",
-                    finding_problem(&source, f).render(self.color)
-                )?;
-            }
+/// A note's findings as miette diagnostics.
+struct HumanAhead {
+    color: bool,
+}
+
+impl RenderAhead for HumanAhead {
+    fn render(&self, note: &Note, report: &NoteReport, _rulebook: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        if report.findings.is_empty() {
+            return out;
         }
+        let source = Source::new(
+            note.origin.to_string(),
+            Arc::<str>::from(note.source.as_str()),
+        );
+        for f in &report.findings {
+            let text = finding_problem(&source, f).render(self.color);
+            out.extend_from_slice(text.as_bytes());
+            out.push(b'\n');
+        }
+        out
+    }
+}
+
+impl Reporter for Human {
+    fn note(&mut self, note: &Note, report: &NoteReport, rulebook: &str) -> io::Result<()> {
+        let rendered = HumanAhead { color: self.color }.render(note, report, rulebook);
+        self.note_rendered(note, report, rulebook, rendered)
+    }
+
+    fn ahead(&self) -> Option<Arc<dyn RenderAhead>> {
+        Some(Arc::new(HumanAhead { color: self.color }))
+    }
+
+    fn note_rendered(
+        &mut self,
+        _note: &Note,
+        report: &NoteReport,
+        _rulebook: &str,
+        rendered: Vec<u8>,
+    ) -> io::Result<()> {
+        self.out.write_all(&rendered)?;
         for f in &report.failures {
             self.problem(&failure_problem(f))?;
         }

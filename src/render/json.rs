@@ -1,7 +1,7 @@
 //! JSON output: one document, streamed as notes are checked. The schema is
 //! documented in the README ("JSON output") and versioned by `version`.
 
-use super::{Reporter, Spool, Summary, failure_problem};
+use super::{RenderAhead, Reporter, Spool, Summary, failure_problem};
 use crate::finding::Finding;
 use crate::note::Note;
 use crate::problem::Problem;
@@ -9,6 +9,7 @@ use crate::run::NoteReport;
 use crate::span::{LineCol, LineIndex, Span};
 use serde::Serialize;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 /// The JSON reporter.
 pub struct Json {
@@ -111,19 +112,52 @@ impl From<&Problem> for JsonProblem {
     }
 }
 
+/// A note's findings as JSON objects, one per line, `,`-separated.
+struct JsonAhead;
+
+impl RenderAhead for JsonAhead {
+    fn render(&self, note: &Note, report: &NoteReport, rulebook: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        if report.findings.is_empty() {
+            return out;
+        }
+        let idx = LineIndex::new(&note.source);
+        for (i, f) in report.findings.iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(b",\n");
+            }
+            serde_json::to_writer(&mut out, &JsonFinding::new(note, &idx, rulebook, f))
+                .expect("a finding serializes to memory");
+        }
+        out
+    }
+}
+
 impl Reporter for Json {
     fn note(&mut self, note: &Note, report: &NoteReport, rulebook: &str) -> io::Result<()> {
+        let rendered = JsonAhead.render(note, report, rulebook);
+        self.note_rendered(note, report, rulebook, rendered)
+    }
+
+    fn ahead(&self) -> Option<Arc<dyn RenderAhead>> {
+        Some(Arc::new(JsonAhead))
+    }
+
+    fn note_rendered(
+        &mut self,
+        _note: &Note,
+        report: &NoteReport,
+        _rulebook: &str,
+        rendered: Vec<u8>,
+    ) -> io::Result<()> {
         if !report.findings.is_empty() {
-            let idx = LineIndex::new(&note.source);
-            for f in &report.findings {
-                self.out.write_all(if self.first {
-                    b"{\"version\":1,\"findings\":[\n"
-                } else {
-                    b",\n"
-                })?;
-                self.first = false;
-                serde_json::to_writer(&mut self.out, &JsonFinding::new(note, &idx, rulebook, f))?;
-            }
+            self.out.write_all(if self.first {
+                b"{\"version\":1,\"findings\":[\n"
+            } else {
+                b",\n"
+            })?;
+            self.first = false;
+            self.out.write_all(&rendered)?;
         }
         for f in &report.failures {
             self.errors.push(&JsonProblem::from(&failure_problem(f)))?;

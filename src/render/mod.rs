@@ -24,6 +24,7 @@ use crate::problem::Problem;
 use crate::run::{NoteReport, RuleFailure};
 use serde::Serialize;
 use std::io::{self, Seek, Write};
+use std::sync::Arc;
 
 /// The output formats of `tact check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,10 +90,32 @@ impl Summary {
     }
 }
 
+/// Renders a note's findings to bytes, on any thread: the check stream runs
+/// it on its workers, and the reporter only writes the bytes, in input order.
+pub trait RenderAhead: Send + Sync {
+    /// The bytes [`Reporter::note_rendered`] writes for this note's findings.
+    fn render(&self, note: &Note, report: &NoteReport, rulebook: &str) -> Vec<u8>;
+}
+
 /// A sink for the results of a check.
 pub trait Reporter {
     /// One checked note and what was found in it.
     fn note(&mut self, note: &Note, report: &NoteReport, rulebook: &str) -> io::Result<()>;
+    /// The part of [`Reporter::note`] that may run on worker threads, for
+    /// formats whose findings render without the reporter's state.
+    fn ahead(&self) -> Option<Arc<dyn RenderAhead>> {
+        None
+    }
+    /// [`Reporter::note`], with the findings already rendered by [`Reporter::ahead`].
+    fn note_rendered(
+        &mut self,
+        note: &Note,
+        report: &NoteReport,
+        rulebook: &str,
+        _rendered: Vec<u8>,
+    ) -> io::Result<()> {
+        self.note(note, report, rulebook)
+    }
     /// A problem that is not a finding: bad input, a broken rule or rulebook.
     fn problem(&mut self, problem: &Problem) -> io::Result<()>;
     /// The end of the run.

@@ -1,6 +1,10 @@
 //! The one check stream: items checked in parallel chunks and handed on in
 //! input order, so output is deterministic and memory stays flat however
 //! long the batch. `check`, `eval` and `watch` all run on it.
+//!
+//! The thread that calls [`stream`] reads the next chunk and hands the
+//! results of the one before to the sink while the workers check the current
+//! one, so reading and writing never leave a core idle.
 
 use rayon::prelude::*;
 use std::ops::ControlFlow;
@@ -16,14 +20,33 @@ pub fn stream<T: Send, R: Send>(
     mut sink: impl FnMut(R) -> ControlFlow<()>,
 ) {
     let mut items = items.peekable();
-    while items.peek().is_some() {
-        let chunk: Vec<T> = items.by_ref().take(CHUNK).collect();
-        let results: Vec<R> = chunk.into_par_iter().map(&work).collect();
-        for r in results {
-            if sink(r).is_break() {
-                return;
+    let mut chunk: Vec<T> = items.by_ref().take(CHUNK).collect();
+    let mut done: Vec<R> = Vec::new();
+    let work = &work;
+    loop {
+        let mut results: Vec<R> = Vec::new();
+        let mut stop = false;
+        let current = std::mem::take(&mut chunk);
+        let last = current.is_empty();
+        rayon::in_place_scope(|s| {
+            if !last {
+                s.spawn(|_| results = current.into_par_iter().map(work).collect());
             }
+            // Meanwhile, on this thread: the results before, then the next chunk.
+            for r in done.drain(..) {
+                if sink(r).is_break() {
+                    stop = true;
+                    break;
+                }
+            }
+            if !stop && !last {
+                chunk = items.by_ref().take(CHUNK).collect();
+            }
+        });
+        if stop || last {
+            return;
         }
+        done = results;
     }
 }
 
