@@ -65,7 +65,7 @@ pub fn progress(total: impl FnOnce() -> Option<u64>) -> ProgressBar {
     let (bar, template) = match total() {
         Some(n) => (
             ProgressBar::new(n),
-            "{bar:30} {human_pos}/{human_len} notes, {per_sec}, {eta} left",
+            "{bar:30} {human_pos}/{human_len} notes, {rate}, {eta} left",
         ),
         None => (
             ProgressBar::no_length(),
@@ -73,7 +73,13 @@ pub fn progress(total: impl FnOnce() -> Option<u64>) -> ProgressBar {
         ),
     };
     if let Ok(style) = ProgressStyle::with_template(template) {
-        bar.set_style(style);
+        // Whole notes per second: indicatif's own `per_sec` shows four decimals.
+        bar.set_style(style.with_key(
+            "rate",
+            |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0} notes/s", s.per_sec());
+            },
+        ));
     }
     bar.set_draw_target(ProgressDrawTarget::stderr());
     bar
