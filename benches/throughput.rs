@@ -1,7 +1,10 @@
 //! `cargo bench --bench throughput`: the speed bars of SPEC §7, measured on the
 //! real binary and printed as figures (never asserted):
-//! - throughput of `tact check --rulebook general` over a JSONL batch, with peak
-//!   memory at two batch sizes (flat memory means the batch is streamed);
+//! - throughput of `tact check --rulebook general` over JSONL batches of
+//!   N/10, N and 5N notes (N = `TACT_BENCH_NOTES`, 200,000 by default: 20k,
+//!   200k and 1M), with CPU time per note (less disturbed by other work on
+//!   the machine than wall time) and peak memory (flat means streamed);
+//! - the same over N/10 notes for every built-in rulebook;
 //! - start-up: checking one note from the command line;
 //! - the ratio to a native baseline: one Aho-Corasick pass over the same notes.
 
@@ -62,13 +65,22 @@ fn batch(n: usize) -> tempfile::NamedTempFile {
     f
 }
 
-/// Runs tact, returning wall time and the child's peak RSS in KiB (from `/usr/bin/time` if present).
-fn run(args: &[&str]) -> (Duration, Option<u64>) {
+/// What `/usr/bin/time` saw of a run: peak RSS in KiB and CPU seconds
+/// (user + system), which a machine busy with other work disturbs less than
+/// wall time.
+#[derive(Clone, Copy)]
+struct Usage {
+    rss_kib: u64,
+    cpu_s: f64,
+}
+
+/// Runs tact, returning wall time and, when `/usr/bin/time` is present, its usage.
+fn run(args: &[&str]) -> (Duration, Option<Usage>) {
     let bin = env!("CARGO_BIN_EXE_tact");
     let time = std::path::Path::new("/usr/bin/time").exists();
     let mut cmd = if time {
         let mut c = Command::new("/usr/bin/time");
-        c.args(["-f", "%M", bin]);
+        c.args(["-f", "%M %U %S", bin]);
         c
     } else {
         Command::new(bin)
@@ -94,15 +106,48 @@ fn run(args: &[&str]) -> (Duration, Option<u64>) {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let rss = if time {
-        String::from_utf8_lossy(&out.stderr)
-            .lines()
-            .last()
-            .and_then(|l| l.trim().parse().ok())
+    let usage = if time {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let last = stderr.lines().last().unwrap_or_default().to_owned();
+        let mut f = last.split_whitespace();
+        match (f.next(), f.next(), f.next()) {
+            (Some(m), Some(u), Some(s)) => Some(Usage {
+                rss_kib: m.parse().unwrap_or(0),
+                cpu_s: u.parse::<f64>().unwrap_or(0.0) + s.parse::<f64>().unwrap_or(0.0),
+            }),
+            _ => None,
+        }
     } else {
         None
     };
-    (wall, rss)
+    (wall, usage)
+}
+
+/// [`run`] with owned arguments.
+fn run_owned(args: &[String]) -> (Duration, Option<Usage>) {
+    run(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// The arguments of `tact check` with `rulebook`, JSON output, on `path`.
+fn check_args(rulebook: &str, path: &std::path::Path) -> Vec<String> {
+    ["check", "--rulebook", rulebook, "--format", "json"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain([path.display().to_string()])
+        .collect()
+}
+
+/// One line of figures for a run over `n` notes.
+fn figures(n: usize, wall: Duration, usage: Option<Usage>) -> String {
+    let rate = n as f64 / wall.as_secs_f64();
+    match usage {
+        Some(u) => format!(
+            "{rate:>8.0} notes/s  {:>6.1} µs CPU/note  {:>7} KiB peak",
+            u.cpu_s * 1e6 / n as f64,
+            u.rss_kib
+        ),
+        None => format!("{rate:>8.0} notes/s"),
+    }
 }
 
 fn baseline(path: &std::path::Path, phrases: &[String]) -> Duration {
@@ -126,41 +171,40 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(200_000);
-    let small = batch(n / 4);
-    let big = batch(n);
-    let args = |p: &std::path::Path| {
-        vec![
-            "check".to_owned(),
-            "--rulebook".into(),
-            "general".into(),
-            "--format".into(),
-            "json".into(),
-            p.display().to_string(),
-        ]
-    };
-    let owned = args(big.path());
-    let (_, _) = run(&owned.iter().map(String::as_str).collect::<Vec<_>>()); // warm the page cache
-    let (wall, rss_big) = run(&owned.iter().map(String::as_str).collect::<Vec<_>>());
-    let owned_small = args(small.path());
-    let (_, rss_small) = run(&owned_small.iter().map(String::as_str).collect::<Vec<_>>());
-    let rate = n as f64 / wall.as_secs_f64();
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     println!(
-        "throughput: {n} notes in {:.2} s = {:.0} notes/s ({} cores; bar: 100000 notes/s on 2 cores)",
-        wall.as_secs_f64(),
-        rate,
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
+        "throughput with `general`, JSON to a file ({cores} cores; bar: 100000 notes/s on 2 cores):"
     );
-    match (rss_small, rss_big) {
-        (Some(s), Some(b)) => println!(
-            "peak memory: {} KiB at {} notes, {} KiB at {} notes (flat = streamed)",
-            s,
-            n / 4,
-            b,
-            n
-        ),
-        _ => println!("peak memory: /usr/bin/time not found; install `time` to measure it"),
+    let mut rate = 0.0;
+    let mut big_path = None;
+    for size in [n / 10, n, n * 5] {
+        let file = batch(size);
+        let args = check_args("general", file.path());
+        if size == n {
+            let _ = run_owned(&args); // warm the page cache
+        }
+        let (wall, usage) = run_owned(&args);
+        println!("  {size:>8} notes: {}", figures(size, wall, usage));
+        if size == n {
+            rate = size as f64 / wall.as_secs_f64();
+            big_path = Some(file);
+        }
+    }
+    let big = big_path.expect("the middle size ran");
+    let per_book = batch(n / 10);
+    println!("every rulebook, {} notes:", n / 10);
+    // The built-in rulebooks are the files of `rulebooks/`.
+    let mut books: Vec<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rulebooks"))
+            .unwrap()
+            .filter_map(|e| Some(e.ok()?.path().file_stem()?.to_str()?.to_owned()))
+            .collect();
+    books.sort();
+    for book in &books {
+        let (wall, usage) = run_owned(&check_args(book, per_book.path()));
+        println!("  {book:<14} {}", figures(n / 10, wall, usage));
     }
 
     let note = tempfile::Builder::new().suffix(".txt").tempfile().unwrap();
