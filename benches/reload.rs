@@ -3,9 +3,9 @@
 //! is excluded). The bar (SPEC §7): under 50 ms from a saved rule to fresh
 //! diagnostics on screen.
 //!
-//! A temporary project with the built-in rules, the `general` rulebook, a
-//! copy of `core/no-pitch` on disk (so saving it overrides the built-in) and
-//! `NOTES` note files. Each scenario saves a file, turns the file event into
+//! A temporary project with the `general` rulebook, a copy of the `core`
+//! pack on disk standing in for the built-in one (`[overrides]`, so saving
+//! `core/no-pitch` reloads it) and `NOTES` note files. Each scenario saves a file, turns the file event into
 //! a plan, applies it and renders the update, `ROUNDS` times.
 //!
 //! Run with `cargo bench --bench reload`.
@@ -46,11 +46,17 @@ fn setup(root: &Path) -> PathBuf {
     for d in ["plugins/core", "rulebooks", "notes"] {
         fs::create_dir_all(root.join(d)).unwrap();
     }
-    fs::copy(
-        repo.join("plugins/core/no-pitch.rhai"),
-        root.join("plugins/core/no-pitch.rhai"),
-    )
-    .unwrap();
+    // The core pack on disk, standing in for the embedded one (as in the
+    // repository's own tact.toml), so saving a rule reloads it.
+    for entry in fs::read_dir(repo.join("plugins/core")).unwrap().flatten() {
+        if entry.file_type().unwrap().is_file() {
+            fs::copy(
+                entry.path(),
+                root.join("plugins/core").join(entry.file_name()),
+            )
+            .unwrap();
+        }
+    }
     fs::copy(
         repo.join("rulebooks/general.toml"),
         root.join("rulebooks/general.toml"),
@@ -73,7 +79,8 @@ fn setup(root: &Path) -> PathBuf {
     let config = root.join("tact.toml");
     fs::write(
         &config,
-        "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\ndefault_rulebook = \"general\"\n",
+        "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\ndefault_rulebook = \"general\"\n\
+         [overrides]\ncore = \"plugins/core\"\n",
     )
     .unwrap();
     config

@@ -6,7 +6,7 @@
 //! judgement facts, tone) → [`rulebook`] (which rules, levels, options, per
 //! channel) → [`run`] (Rhai rules from [`plugin`], triggered natively, on the
 //! one check stream) → [`finding`]s and [`fix`]es → [`render`]. [`workspace`]
-//! loads everything once; [`eval`] measures rules on labelled notes; the
+//! loads everything (and reloads what changed, by content hash); [`eval`] measures rules on labelled notes; the
 //! command line lives in the binary, not here.
 //!
 //! An editor or a language server checks a note in memory with [`editor`]:

@@ -6,11 +6,15 @@
 //! with the size of a batch.
 
 use super::state::{Cycle, Fresh, Sink, State};
+use crate::finding::Finding;
 use crate::problem::{Problem, Source};
 use crate::render::{JsonFinding, Summary, failure_problem, finding_problem};
 use crate::span::{LineCol, LineIndex, Span};
 use crate::workspace::LoadError;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Arc;
@@ -80,6 +84,24 @@ pub struct Output {
     errors: Spool,
     /// The first write error of this update, reported by [`Output::cycle`].
     failed: Option<io::Error>,
+    /// Findings rendered in the last update, by [`finding_key`], and those
+    /// of this one: a note checked again renders only findings it has not
+    /// shown before (at most [`RENDERED_KEPT`] are kept).
+    rendered: HashMap<u64, String>,
+    rendering: HashMap<u64, String>,
+}
+
+/// How many rendered findings are kept for the next update: enough for a
+/// project of note files, bounded for a large batch.
+const RENDERED_KEPT: usize = 4096;
+
+/// What a rendered finding depends on: the note's name and text, and the
+/// finding's rule, level, span, message, help and fix safety.
+fn finding_key(name: &str, source: &str, f: &Finding) -> u64 {
+    let mut h = DefaultHasher::new();
+    (name, source, &f.rule, f.level, f.span.start, f.span.end).hash(&mut h);
+    (&f.message, &f.help, f.fix.as_ref().map(|x| x.safety)).hash(&mut h);
+    h.finish()
 }
 
 /// A problem as JSON: the same fields as the `errors` of `tact check --format json`.
@@ -169,6 +191,8 @@ impl Output {
             findings: Spool::new(),
             errors: Spool::new(),
             failed: None,
+            rendered: HashMap::new(),
+            rendering: HashMap::new(),
         }
     }
 
@@ -229,13 +253,19 @@ impl Output {
                 },
             ) => {
                 let mut text = String::new();
-                if !r.findings.is_empty() {
-                    let source = Source::new(
-                        note.origin.to_string(),
-                        Arc::<str>::from(note.source.as_str()),
-                    );
-                    for f in &r.findings {
-                        text.push_str(&finding_problem(&source, f).render(self.color));
+                let name = note.origin.to_string();
+                let mut source = None;
+                for f in &r.findings {
+                    let key = finding_key(&name, &note.source, f);
+                    let shown = self.rendered.remove(&key).unwrap_or_else(|| {
+                        let source = source.get_or_insert_with(|| {
+                            Source::new(name.clone(), Arc::<str>::from(note.source.as_str()))
+                        });
+                        finding_problem(source, f).render(self.color)
+                    });
+                    text.push_str(&shown);
+                    if self.rendering.len() < RENDERED_KEPT {
+                        self.rendering.insert(key, shown);
                     }
                 }
                 for f in &r.failures {
@@ -274,9 +304,11 @@ impl Output {
         let out = &mut self.results;
         out.file.write_all(if out.items > 0 { b"," } else { b"" })?;
         out.items += 1;
-        let head = serde_json::json!({ "file": file, "notes": notes });
-        let head = head.to_string();
-        out.file.write_all(&head.as_bytes()[..head.len() - 1])?;
+        write!(
+            out.file,
+            "{{\"file\":{},\"notes\":{notes}",
+            serde_json::to_string(file)?
+        )?;
         if let Some(rows) = rows {
             write!(
                 out.file,
@@ -314,6 +346,15 @@ impl Output {
                 WatchFormat::Human => self.human(state, cycle, &errors),
             },
         };
+        // This update's findings first, then earlier ones while there is room.
+        let earlier = std::mem::take(&mut self.rendered);
+        for (key, text) in earlier {
+            if self.rendering.len() >= RENDERED_KEPT {
+                break;
+            }
+            self.rendering.entry(key).or_insert(text);
+        }
+        self.rendered = std::mem::take(&mut self.rendering);
         // Whatever happened, the next update starts empty.
         let cleared = self
             .results

@@ -888,8 +888,8 @@ fn steps_of<'a>(
         ws.project.apply_selection(&mut note);
         Arc::new(note)
     };
-    match visit {
-        Visit::One(hash, item) => {
+    match (visit, old) {
+        (Visit::One(hash, item), _) => {
             let step = match *item {
                 Ok(note) => Step::Check {
                     row: None,
@@ -920,8 +920,7 @@ fn steps_of<'a>(
                 .into_iter(),
             )
         }
-        Visit::Affected if old.as_ref().is_some_and(|f| !f.batch) => {
-            let file = old.unwrap_or_else(|| unreachable!("checked above"));
+        (Visit::Affected, Some(file)) if !file.batch => {
             let start = Step::Start {
                 file: name,
                 whole: true,
@@ -955,7 +954,7 @@ fn steps_of<'a>(
                     .chain(std::iter::once(end)),
             )
         }
-        Visit::Batch(_) | Visit::Affected => {
+        (visit, old) => {
             let hash = match visit {
                 Visit::Batch(h) => Some(h),
                 _ => old.as_ref().and_then(|f| f.hash),
