@@ -76,7 +76,9 @@ impl CheckConfig {
         color_err: bool,
     ) -> Result<CheckConfig, Problem> {
         let usage = |m: &str| Problem::error("tact::usage", m.to_owned());
-        let mut paths = args.paths;
+        // Named as output names them, so a batch given as `./leads.csv` is
+        // still the one `--fix --output` writes.
+        let mut paths: Vec<String> = args.paths.iter().map(|p| input::shown(p)).collect();
         if paths.is_empty() {
             if std::io::stdin().is_terminal() {
                 return Err(usage(
@@ -168,7 +170,7 @@ impl CheckConfig {
             quiet: args.quiet,
             exit_zero: args.exit_zero,
             exclude,
-            stdin_filename: args.stdin_filename,
+            stdin_filename: args.stdin_filename.as_deref().map(input::shown),
             verbose: args.verbose,
             force_exclude: args.force_exclude,
             step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")

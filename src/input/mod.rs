@@ -48,6 +48,24 @@ pub fn kind_of(path: &Path) -> Kind {
     }
 }
 
+/// A path as tact names it in output: without `.` components, so `tact
+/// check .` shows `notes/a.md` (as Ruff and ESLint do), never `./notes/a.md`.
+/// `-` (stdin) and a path that is only `.` stay as they are.
+pub fn shown(path: &str) -> String {
+    if path == "-" {
+        return path.to_owned();
+    }
+    let p: std::path::PathBuf = Path::new(path)
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    match p.to_str() {
+        Some("") => ".".to_owned(),
+        Some(s) => s.to_owned(),
+        None => path.to_owned(),
+    }
+}
+
 /// What a folder walk asks about the note files it finds (files named on
 /// the command line are always read).
 pub trait WalkFilter {
@@ -73,7 +91,7 @@ impl WalkFilter for ReadAll {
     fn skipped(&mut self, _file: &Path, _why: &str) {}
 }
 
-/// The files a path stands for: itself, or for a folder every `.txt`, `.md`,
+/// The files a path stands for (named as [`shown`]): itself, or for a folder every `.txt`, `.md`,
 /// `.jsonl` and `.csv` file below it in name order that `filter` keeps, and
 /// of the JSONL and CSV files only batches (with a text column). Like
 /// ripgrep, a folder walk skips hidden files and whatever `.gitignore` or
@@ -89,7 +107,7 @@ pub fn expand(path: &str, filter: &mut dyn WalkFilter) -> Vec<Result<String, Pro
             filter.skipped(p, &why);
             return vec![];
         }
-        return vec![Ok(path.to_owned())];
+        return vec![Ok(shown(path))];
     }
     let mut found = false;
     let mut files: Vec<Result<String, Problem>> = walk(p)
@@ -106,7 +124,7 @@ pub fn expand(path: &str, filter: &mut dyn WalkFilter) -> Vec<Result<String, Pro
                     return None;
                 }
                 Some(match e.path().to_str() {
-                    Some(name) => Ok(name.to_owned()),
+                    Some(name) => Ok(shown(name)),
                     None => Err(Problem::error(
                         "tact::input::file-name",
                         format!(
@@ -388,4 +406,21 @@ pub fn note_from_text(origin: Origin, text: String) -> Item {
         );
     }
     Ok(note)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn shown_paths_lose_dot_components_only() {
+        assert_eq!(shown("./notes/a.md"), "notes/a.md");
+        assert_eq!(shown("notes/./a.md"), "notes/a.md");
+        assert_eq!(shown("././a.md"), "a.md");
+        assert_eq!(shown("../x/a.md"), "../x/a.md");
+        assert_eq!(shown("/abs/./a.md"), "/abs/a.md");
+        assert_eq!(shown("."), ".");
+        assert_eq!(shown("./"), ".");
+        assert_eq!(shown("-"), "-");
+    }
 }

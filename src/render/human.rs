@@ -115,12 +115,14 @@ impl Reporter for Human {
 }
 
 /// The closing summary: notes, findings per level, problems, fixes.
+/// With `--quiet` there is none: only findings are printed (as `ruff check -q`).
 pub(super) fn write_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
+    if s.quiet {
+        return out.flush();
+    }
     let found = s.errors + s.warnings + s.infos;
     if found == 0 && s.problems == 0 {
-        if !s.quiet {
-            writeln!(out, "✓ {} checked, no findings", plural(s.notes, "note"))?;
-        }
+        writeln!(out, "✓ {} checked, no findings", plural(s.notes, "note"))?;
     } else {
         write!(
             out,

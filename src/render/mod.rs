@@ -65,7 +65,7 @@ pub struct Summary {
     /// True with `--diff`: nothing was written.
     #[serde(skip)]
     pub dry_run: bool,
-    /// True with `--quiet`: a clean run prints no summary.
+    /// True with `--quiet`: no summary lines at all, only findings.
     #[serde(skip)]
     pub quiet: bool,
 }
