@@ -207,3 +207,65 @@ fn sarif_names_odd_paths_as_uri_references_and_describes_its_rules() {
         2
     );
 }
+
+/// A rule's `helpUri` is its pack's `homepage`; a pack without one (core,
+/// a plain plugin folder) gives none, and a bad one is refused on load.
+#[test]
+fn sarif_links_a_rule_to_its_packs_homepage_and_never_makes_one_up() {
+    let d = project();
+    d.write(
+        "plugins/t/pack.toml",
+        "name = \"t\"\nversion = \"1.0.0\"\ndescription = \"Test rules.\"\nhomepage = \"https://example.com/t/rules\"\ntact = \">=0.1\"\n",
+    );
+    d.write(
+        "note.md",
+        "Dear Sir, this is LOUD. Can we hop on a quick call?\n",
+    );
+    let run = d.run(
+        &[
+            "check",
+            "--format",
+            "sarif",
+            "--extend-select",
+            "core",
+            "note.md",
+        ],
+        "",
+    );
+    run.assert_code(1);
+    let sarif = run.json();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let link = |id: &str| {
+        rules
+            .iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r.get("helpUri").cloned())
+    };
+    assert_eq!(
+        link("t/shout"),
+        Some(Some(serde_json::json!("https://example.com/t/rules")))
+    );
+    let core: Vec<_> = rules
+        .iter()
+        .filter(|r| r["id"].as_str().unwrap().starts_with("core/"))
+        .collect();
+    assert!(!core.is_empty(), "{rules:?}");
+    assert!(core.iter().all(|r| r.get("helpUri").is_none()), "{core:?}");
+    d.write(
+        "plugins/t/pack.toml",
+        "name = \"t\"\nversion = \"1.0.0\"\ndescription = \"Test rules.\"\nhomepage = \"example.com/t\"\ntact = \">=0.1\"\n",
+    );
+    let run = d.run(&["check", "note.md"], "");
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("plugins/t/pack.toml")
+            && run
+                .stderr()
+                .contains("homepage `example.com/t` is not a URI"),
+        "{}",
+        run.stderr()
+    );
+}

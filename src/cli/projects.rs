@@ -81,18 +81,29 @@ impl Projects {
                 summary: "An allowance that silences nothing".into(),
                 docs: tact::run::UNUSED_ALLOW_DOC.into(),
                 level: tact::finding::Level::Warn,
+                help_uri: None,
             });
         }
         let inner = self.0.borrow();
-        let rule = inner
+        let (ws, rule) = inner
             .loaded
             .values()
             .flatten()
-            .find_map(|ws| ws.rules.rules.get(id).cloned())?;
+            .find_map(|ws| Some((ws, ws.rules.rules.get(id)?)))?;
+        // Only a pack that says where its rules are documented gets a link:
+        // none is made up (core has no public address).
+        let pack = id.split_once('/').map_or(id, |(p, _)| p);
+        let help_uri = ws
+            .packs
+            .list
+            .iter()
+            .find(|p| p.name == pack)
+            .and_then(|p| p.manifest.as_ref()?.homepage.clone());
         Some(RuleDoc {
             summary: rule.meta.summary.clone(),
             docs: rule.docs.clone(),
             level: rule.meta.level,
+            help_uri,
         })
     }
 

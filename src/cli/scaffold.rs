@@ -42,6 +42,7 @@ version = "0.1.0"
 description = "Our team's rules and rulebooks for LinkedIn notes."
 license = "MIT"                 # an SPDX expression
 authors = []
+# homepage = "https://…"        # where the rules are documented (SARIF links each rule there)
 tact = ">={}.{}"                 # the tact versions this pack works with
 
 [dependencies]                  # other packs whose rulebooks ours extend: name = "^1.0"

@@ -35,6 +35,11 @@ pub struct RawManifest {
     /// Who wrote it (`Name <email>`).
     #[serde(default)]
     pub authors: Vec<String>,
+    /// Where its rules are documented: an absolute `http(s)` URL. SARIF output
+    /// links each of the pack's rules there (`helpUri`).
+    #[serde(default)]
+    #[schemars(url)]
+    pub homepage: Option<String>,
     /// The tact versions the pack works with (a semver requirement, e.g. `>=0.1, <2`).
     pub tact: String,
     /// Other packs it builds on: pack name → semver requirement on its version.
@@ -49,6 +54,7 @@ const KEYS: &[&str] = &[
     "description",
     "license",
     "authors",
+    "homepage",
     "tact",
     "dependencies",
 ];
@@ -66,10 +72,26 @@ pub struct Manifest {
     pub license: Option<String>,
     /// The authors.
     pub authors: Vec<String>,
+    /// Where its rules are documented (an absolute `http(s)` URL), when given.
+    pub homepage: Option<String>,
     /// The tact versions it works with.
     pub tact: VersionReq,
     /// Pack name → version requirement.
     pub dependencies: BTreeMap<String, VersionReq>,
+}
+
+/// Why `url` cannot be a homepage: it must be an absolute `http` or `https`
+/// URI (RFC 3986) with a host, as SARIF's `helpUri` and a browser need.
+fn check_homepage(url: &str) -> Result<(), String> {
+    let uri = fluent_uri::Uri::parse(url).map_err(|e| format!("is not a URI: {e}"))?;
+    let scheme = uri.scheme().as_str().to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return Err("is not an `http` or `https` URL".into());
+    }
+    if uri.authority().is_none_or(|a| a.host().is_empty()) {
+        return Err("has no host".into());
+    }
+    Ok(())
 }
 
 /// True for a lowercase kebab-case name (`acme`, `sales-team`, `team2`).
@@ -100,7 +122,7 @@ impl Manifest {
             bad(
                 span,
                 e.message().trim().to_owned(),
-                "a pack.toml has name, version, description, license, authors, tact and [dependencies]",
+                "a pack.toml has name, version, description, license, authors, homepage, tact and [dependencies]",
             )
         };
         // Keys first, with their spans, so a typo gets a "did you mean".
@@ -146,6 +168,15 @@ impl Manifest {
                 "write the tact versions the pack works with, like `>=0.1`",
             )
         })?;
+        if let Some(url) = &raw.homepage
+            && let Err(why) = check_homepage(url)
+        {
+            return Err(bad(
+                span_of("homepage"),
+                format!("homepage `{url}` {why}"),
+                "write the absolute address of the pack's documentation, like `https://example.com/acme`",
+            ));
+        }
         let mut dependencies = BTreeMap::new();
         for (dep, req) in &raw.dependencies {
             if !valid_name(dep) {
@@ -170,6 +201,7 @@ impl Manifest {
             description: raw.description,
             license: raw.license,
             authors: raw.authors,
+            homepage: raw.homepage,
             tact,
             dependencies,
         })
@@ -189,6 +221,33 @@ mod tests {
     use super::*;
 
     const GOOD: &str = "name = \"acme\"\nversion = \"1.2.0\"\ndescription = \"d\"\nlicense = \"MIT\"\nauthors = [\"A\"]\ntact = \">=0.1\"\n\n[dependencies]\nbase-team = \"^1\"\n";
+
+    #[test]
+    fn a_homepage_is_an_absolute_http_url() {
+        let with = |url: &str| {
+            let text = GOOD.replace(
+                "\n\n[dependencies]",
+                &format!("\nhomepage = \"{url}\"\n\n[dependencies]"),
+            );
+            Manifest::parse("pack.toml", &text)
+        };
+        let m = with("https://example.com/acme#rules").unwrap();
+        assert_eq!(
+            m.homepage.as_deref(),
+            Some("https://example.com/acme#rules")
+        );
+        for bad in [
+            "example.com/acme",
+            "ftp://example.com/x",
+            "https:///x",
+            "https://exa mple.com",
+            "javascript:alert(1)",
+        ] {
+            let e = with(bad).unwrap_err();
+            assert!(e.message.contains("homepage"), "{bad}: {}", e.message);
+        }
+        assert_eq!(Manifest::parse("pack.toml", GOOD).unwrap().homepage, None);
+    }
 
     #[test]
     fn a_complete_manifest_parses() {

@@ -25,6 +25,8 @@ pub struct RuleDoc {
     pub docs: String,
     /// Its default level.
     pub level: Level,
+    /// Where it is documented: its pack's `homepage`, when the pack gives one.
+    pub help_uri: Option<String>,
 }
 
 /// Looks up a rule's documentation by id.
@@ -149,6 +151,8 @@ struct ReportingDescriptor {
     short_description: Text,
     full_description: Text,
     help: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
     default_configuration: Configuration,
 }
 
@@ -318,6 +322,7 @@ impl Sarif {
             summary: id.to_owned(),
             docs: String::new(),
             level,
+            help_uri: None,
         });
         let full = if doc.docs.trim().is_empty() {
             doc.summary.clone()
@@ -333,6 +338,7 @@ impl Sarif {
                 text: format!("{full}\n\n{explain}"),
                 markdown: Some(format!("{full}\n\n{explain}")),
             },
+            help_uri: doc.help_uri,
             default_configuration: Configuration {
                 level: sarif_level(doc.level),
             },
