@@ -27,6 +27,10 @@ pub const ALL: &[Code] = &[
         "a `[select]` glob in `tact.toml` is not a valid glob",
     ),
     c(
+        "tact::config::nested",
+        "a warning: a folder `tact watch` or `tact eval` walks holds another project (its own `tact.toml`); its notes are left out (run the command there, or use `--config`)",
+    ),
+    c(
         "tact::config::read",
         "`tact.toml` (or `--config FILE`) cannot be read",
     ),

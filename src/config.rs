@@ -9,7 +9,7 @@ use crate::run::TemplateLengths;
 use crate::span::Span;
 use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The rulebook used when nothing else selects one.
@@ -437,6 +437,16 @@ impl Project {
             .unwrap_or_else(|_| path.to_path_buf())
     }
 
+    /// Why a folder walk skips `file` in this project (`include`, `exclude`
+    /// or a default exclude, naming this `tact.toml`), or `None` to read it.
+    pub fn skips(&self, file: &Path) -> Option<String> {
+        let why = self.files.skips(&self.relative(file.to_str()?))?;
+        Some(match &self.path {
+            Some(p) => format!("{why} in `{}`", p.display()),
+            None => why,
+        })
+    }
+
     /// The `[select]` entries whose glob matches a note file, in file order.
     pub fn selected_for(&self, file: &str) -> impl Iterator<Item = &Selection> + Clone {
         let path = Path::new(file);
@@ -446,6 +456,89 @@ impl Project {
             .filter(move |(g, _)| g.is_match(&rel) || g.is_match(path))
             .map(|(_, s)| s)
     }
+}
+
+/// The folder walk of a run that checks with one project (`tact watch`,
+/// `tact eval`): the project's `include`/`exclude` and default excludes, as
+/// `tact check` applies them, and none of the files of a nested project
+/// (a folder below with a nearer `tact.toml` of its own, whose files `check`
+/// would check with that one), unless `--config` forced this project on
+/// every file. The nested projects met are kept for [`ProjectWalk::nested`].
+pub struct ProjectWalk<'a> {
+    project: &'a Project,
+    /// The project's config, canonical; `None` when the walk ignores nesting.
+    own: Option<Option<PathBuf>>,
+    /// Folder → its nearest config, canonical.
+    nearest: HashMap<PathBuf, Option<PathBuf>>,
+    /// Nested configs met, as shown.
+    nested: BTreeSet<PathBuf>,
+}
+
+impl<'a> ProjectWalk<'a> {
+    /// A walk over `project`'s files; `forced` (`--config`) reads the files
+    /// of nested projects too, as `tact check --config` does.
+    pub fn new(project: &'a Project, forced: bool) -> ProjectWalk<'a> {
+        let own = (!forced).then(|| project.path.as_deref().and_then(|p| p.canonicalize().ok()));
+        ProjectWalk {
+            project,
+            own,
+            nearest: HashMap::new(),
+            nested: BTreeSet::new(),
+        }
+    }
+
+    /// The nested projects whose files the walk left out (their `tact.toml`).
+    pub fn nested(&self) -> &BTreeSet<PathBuf> {
+        &self.nested
+    }
+
+    /// The nearest config of `file` when it is not this project's.
+    fn other_project(&mut self, file: &Path) -> Option<PathBuf> {
+        let own = self.own.as_ref()?;
+        let dir = file.parent().filter(|d| !d.as_os_str().is_empty())?;
+        let found = self
+            .nearest
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| find(dir));
+        (found.as_ref() != own.as_ref())
+            .then(|| nearest(dir))
+            .flatten()
+    }
+}
+
+impl crate::input::WalkFilter for ProjectWalk<'_> {
+    fn skips(&mut self, file: &Path) -> Option<String> {
+        if let Some(why) = self.project.skips(file) {
+            return Some(why);
+        }
+        let other = self.other_project(file)?;
+        let why = format!("in another project (`{}`)", other.display());
+        self.nested.insert(other);
+        Some(why)
+    }
+    fn skipped(&mut self, _file: &Path, _why: &str) {}
+}
+
+/// The warning for a nested project a one-project run leaves out.
+pub fn nested_problem(config: &Path, command: &str) -> Problem {
+    let dir = config.parent().unwrap_or(Path::new("."));
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    Problem::error(
+        "tact::config::nested",
+        format!(
+            "`{}` is another project: `tact {command}` leaves out its notes",
+            config.display()
+        ),
+    )
+    .severity(miette::Severity::Warning)
+    .help(format!(
+        "run `tact {command} {}` for them, or check every note with one config: `--config FILE`",
+        dir.display()
+    ))
 }
 
 #[cfg(test)]

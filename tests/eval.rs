@@ -342,3 +342,68 @@ fn floors_need_something_to_measure_and_select_narrows_the_table() {
         "{rules:#?}"
     );
 }
+
+/// `tact eval` finds its project as `tact check` does: the nearest
+/// `tact.toml` above the paths (not the current folder's), or `--config`;
+/// a folder is walked with that project's filters and without the notes of
+/// a nested project.
+#[test]
+fn eval_uses_the_project_of_its_paths_and_walks_folders_like_check() {
+    let d = Dir::new();
+    d.write(
+        "proj/tact.toml",
+        "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\ndefault_rulebook = \"t\"\n",
+    );
+    d.write(
+        "proj/plugins/t/shout.rhai",
+        "//! Shouting.\nfn meta() { #{ level: \"error\", triggers: [\"LOUD\"] } }\nfn check(note, options) { note.find([\"LOUD\"]).map(|m| finding(m, \"no shouting\")) }\n",
+    );
+    d.write(
+        "proj/rulebooks/t.toml",
+        "[rules]\n\"t/shout\" = \"error\"\n",
+    );
+    d.write(
+        "proj/labelled.jsonl",
+        "{\"id\":\"b\",\"verdict\":\"bad\",\"expect\":[\"t/shout\"],\"text\":\"so LOUD here\"}\n{\"id\":\"g\",\"verdict\":\"good\",\"text\":\"a calm note\"}\n",
+    );
+    d.write("proj/README.md", "LOUD docs, not a note\n");
+    d.write("proj/contacts.csv", "name,email\nAnn,ann@example.com\n");
+    d.write("proj/sub/tact.toml", "");
+    d.write("proj/sub/x.md", "LOUD in another project\n");
+    d.write("elsewhere/tact.toml", "");
+    let run = d.run(&["eval", "--format", "json", "proj"], "");
+    run.assert_code(0);
+    let j = run.json();
+    assert_eq!(j["notes"], 2, "{j}");
+    assert_eq!(j["rules"]["t/shout"]["true_positives"], 1, "{j}");
+    assert!(
+        run.stderr().contains("tact::config::nested") && run.stderr().contains("sub/tact.toml"),
+        "{}",
+        run.stderr()
+    );
+    // Two projects at once is a usage error naming both.
+    let run = d.run(&["eval", "proj/labelled.jsonl", "elsewhere"], "");
+    run.assert_code(2);
+    assert!(
+        run.stderr().contains("runs one project")
+            && run.stderr().contains("proj/tact.toml")
+            && run.stderr().contains("elsewhere/tact.toml"),
+        "{}",
+        run.stderr()
+    );
+    // `--config` forces one project on every note, nested ones included.
+    let run = d.run(
+        &[
+            "--config",
+            "proj/tact.toml",
+            "eval",
+            "--format",
+            "json",
+            "proj",
+        ],
+        "",
+    );
+    run.assert_code(0);
+    assert_eq!(run.json()["notes"], 3);
+    assert!(!run.stderr().contains("nested"), "{}", run.stderr());
+}

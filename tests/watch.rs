@@ -89,6 +89,11 @@ struct Watch {
 
 impl Watch {
     fn start(setup: impl FnOnce(&Path)) -> Watch {
+        Watch::start_in(setup, ".", &["notes"])
+    }
+
+    /// Watches `paths` from the folder `cwd` (relative to the project).
+    fn start_in(setup: impl FnOnce(&Path), cwd: &str, paths: &[&str]) -> Watch {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         for d in ["plugins/local", "rulebooks", "notes"] {
@@ -108,8 +113,10 @@ impl Watch {
         .unwrap();
         setup(root);
         let mut child = Command::new(env!("CARGO_BIN_EXE_tact"))
-            .args(["watch", "notes", "--format", "json", "--debounce", "30"])
-            .current_dir(root)
+            .arg("watch")
+            .args(paths)
+            .args(["--format", "json", "--debounce", "30"])
+            .current_dir(root.join(cwd))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(
@@ -824,4 +831,131 @@ fn human_output_prints_only_what_changed() {
     );
     let _ = child.kill();
     let _ = child.wait();
+}
+
+fn files_in(c: &Cycle) -> Vec<String> {
+    c.results["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| s(&f["file"]))
+        .collect()
+}
+
+/// A watched folder is walked as `tact check` walks it: default excludes
+/// (README, docs/), `exclude`, no contact lists, and no notes of a nested
+/// project (a warning names it); files saved later are filtered the same way.
+#[test]
+fn watch_walks_folders_with_checks_filter() {
+    let mut w = Watch::start(|root| {
+        fs::write(
+            root.join("tact.toml"),
+            "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\nexclude = [\"notes/drafts/**\"]\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("rulebooks/general.toml"),
+            "name = \"general\"\n[rules]\n\"local/shout\" = \"warn\"\n",
+        )
+        .unwrap();
+        for d in ["notes/docs", "notes/drafts", "notes/team"] {
+            fs::create_dir_all(root.join(d)).unwrap();
+        }
+        fs::write(root.join("notes/README.md"), "hello readme").unwrap();
+        fs::write(root.join("notes/docs/guide.md"), "hello docs").unwrap();
+        fs::write(root.join("notes/drafts/d.md"), "hello draft").unwrap();
+        fs::write(root.join("notes/contacts.csv"), "name,email\nhello,x@y.z\n").unwrap();
+        fs::write(
+            root.join("notes/leads.csv"),
+            "name,message\nAnn,hello lead\n",
+        )
+        .unwrap();
+        fs::write(root.join("notes/team/tact.toml"), "").unwrap();
+        fs::write(root.join("notes/team/b.txt"), "hello team").unwrap();
+    });
+    w.wait("the first check", |c| c.reloaded["initial"] == true);
+    let mut files = files_in(w.last());
+    files.sort();
+    assert_eq!(files, ["notes/a.txt", "notes/leads.csv"]);
+    let nested = w.last().error_with("tact::config::nested").cloned();
+    let nested = nested.unwrap_or_else(|| panic!("{:#?}", w.last().errors));
+    assert!(s(&nested["message"]).contains("team/tact.toml"), "{nested}");
+    // `tact check` reads the same files (the nested project with its own config).
+    let check = Command::new(env!("CARGO_BIN_EXE_tact"))
+        .args(["check", "--format", "json", "-v", "notes"])
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&check.stdout).unwrap();
+    let mut checked: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| s(&f["file"]))
+        .filter(|f| !f.starts_with("notes/team/"))
+        .collect();
+    checked.dedup();
+    checked.sort();
+    assert_eq!(checked, files);
+    // Saved later: an excluded file is never checked; a note is.
+    w.write("notes/docs/new.md", "hello new docs");
+    w.write("notes/drafts/e.md", "hello new draft");
+    w.write("notes/c.txt", "hello c");
+    w.wait("the new note", |c| entry(c, "notes/c.txt").is_some());
+    for c in &w.seen {
+        for f in files_in(c) {
+            assert!(
+                !f.contains("docs") && !f.contains("drafts") && !f.contains("team"),
+                "{f} was checked: {c:#?}"
+            );
+        }
+    }
+}
+
+/// Watch finds its project as `tact check` does: the nearest `tact.toml`
+/// above the watched paths, not the current folder's; `--config` forces one.
+#[test]
+fn watch_uses_the_project_of_its_paths() {
+    let setup = |root: &Path| {
+        fs::create_dir_all(root.join("elsewhere")).unwrap();
+        fs::write(root.join("elsewhere/tact.toml"), "").unwrap();
+    };
+    let mut w = Watch::start_in(setup, "elsewhere", &["../notes"]);
+    w.wait("the first check", |c| c.reloaded["initial"] == true);
+    assert_eq!(
+        w.last().messages("../notes/a.txt"),
+        Some(vec!["v1: hello".to_owned()]),
+        "{:#?}",
+        w.last()
+    );
+    drop(w);
+    let mut w = Watch::start_in(setup, "elsewhere", &["--config", "tact.toml", "../notes"]);
+    w.wait("the first check", |c| c.reloaded["initial"] == true);
+    let messages = w.last().messages("../notes/a.txt").unwrap();
+    assert!(
+        !messages.iter().any(|m| m.starts_with("v1")),
+        "{messages:?}"
+    );
+    drop(w);
+    // Paths in two projects: a usage error naming both.
+    let d = tempfile::tempdir().unwrap();
+    for p in ["a", "b"] {
+        fs::create_dir_all(d.path().join(p)).unwrap();
+        fs::write(d.path().join(p).join("tact.toml"), "").unwrap();
+        fs::write(d.path().join(p).join("n.txt"), "hello").unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_tact"))
+        .args(["watch", "a", "b"])
+        .current_dir(d.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("runs one project")
+            && err.contains("a/tact.toml")
+            && err.contains("b/tact.toml"),
+        "{err}"
+    );
 }

@@ -4,6 +4,7 @@ use super::Outcome;
 use super::config::EvalConfig;
 use super::report_load_problems;
 use std::ops::ControlFlow;
+use tact::config::{ProjectWalk, nested_problem};
 use tact::eval::render::{human, json};
 use tact::eval::{Labels, Observed, Options, Tally};
 use tact::input;
@@ -25,7 +26,9 @@ enum Evaluated {
 }
 
 /// `tact eval`.
-pub fn eval(ws: &Workspace, cfg: &EvalConfig, color: bool) -> Outcome {
+/// `forced`: `--config` chose the project, so a folder's nested projects
+/// are read with it too.
+pub fn eval(ws: &Workspace, forced: bool, cfg: &EvalConfig, color: bool) -> Outcome {
     let mut failed = report_load_problems(ws, color);
     let mut select = std::collections::BTreeSet::new();
     for id in &cfg.select {
@@ -45,7 +48,9 @@ pub fn eval(ws: &Workspace, cfg: &EvalConfig, color: bool) -> Outcome {
         quartiles: cfg.quartiles,
         select,
     };
-    let items = input::notes(&cfg.paths, cfg.template).map(|item| {
+    // Folders are walked as `tact check` walks them.
+    let mut walk = ProjectWalk::new(&ws.project, forced);
+    let items = input::notes_filtered(&cfg.paths, cfg.template, &mut walk).map(|item| {
         item.map(|mut note| {
             if note.front.channel.is_none() {
                 note.front.channel = cfg.channel;
@@ -127,6 +132,9 @@ pub fn eval(ws: &Workspace, cfg: &EvalConfig, color: bool) -> Outcome {
             ControlFlow::Continue(())
         },
     );
+    for config in walk.nested() {
+        eprint!("{}", nested_problem(config, "eval").render(color));
+    }
     for p in ws.skipped_rules() {
         failed = true;
         eprint!("{}", p.render(color));

@@ -52,7 +52,8 @@ pub fn run(cli: Cli) -> Outcome {
         tact::problem::set_width(w);
     }
     // Each command loads the project of the current folder (or --config);
-    // `check` finds the nearest one for each file.
+    // `check` finds the nearest one for each file, `eval` and `watch` the
+    // nearest one above their paths.
     let with_project =
         |f: &mut dyn FnMut(Project) -> Outcome| match Project::load(cli.config.as_deref()) {
             Ok(p) => f(p),
@@ -97,7 +98,13 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Command::Eval(args) => {
             let cfg = config::EvalConfig::resolve(args);
-            with_project(&mut |p| eval::eval(&Workspace::load(p, plugins), &cfg, color))
+            match projects::one_project(cli.config.as_deref(), &cfg.paths, "eval") {
+                Ok((p, forced)) => eval::eval(&Workspace::load(p, plugins), forced, &cfg, color),
+                Err(p) => {
+                    eprint!("{}", p.render(color));
+                    Outcome::Error
+                }
+            }
         }
         Command::Pack(cmd) => match Project::load(cli.config.as_deref()) {
             Ok(p) => pack::run(
@@ -115,7 +122,15 @@ pub fn run(cli: Cli) -> Outcome {
                 Outcome::Error
             }
         },
-        Command::Watch(args) => with_project(&mut |p| watch::run(p, plugins, &args, color_out)),
+        Command::Watch(args) => {
+            match projects::one_project(cli.config.as_deref(), &args.paths, "watch") {
+                Ok((p, forced)) => watch::run(p, forced, plugins, &args, color_out),
+                Err(p) => {
+                    eprint!("{}", p.render(color));
+                    Outcome::Error
+                }
+            }
+        }
         Command::Test { dirs, filter } => with_project(&mut |p| {
             let mut extra = plugins.clone();
             extra.extend(dirs.iter().cloned());

@@ -314,29 +314,12 @@ fn add(project: &Project, source: &str, cx: &Context) -> Result<String, Problem>
 /// A note's verdict: its worst finding's level (or `pass`) and the rules that flagged it.
 type Verdicts = BTreeMap<String, (String, BTreeSet<String>)>;
 
-/// A folder walk that reads what `tact check .` would: the project's
-/// `include`/`exclude` and default excludes (README, docs) applied.
-struct ProjectFiles<'a> {
-    root: PathBuf,
-    filter: &'a tact::config::FileFilter,
-}
-
-impl tact::input::WalkFilter for ProjectFiles<'_> {
-    fn skips(&mut self, file: &Path) -> Option<String> {
-        let abs = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
-        self.filter
-            .skips(abs.strip_prefix(&self.root).unwrap_or(file))
-    }
-    fn skipped(&mut self, _file: &Path, _why: &str) {}
-}
-
-/// Every note of the project (its folder, walked like `tact check .`), checked.
+/// Every note of the project (its folder, walked like `tact check .`: the
+/// project's `include`/`exclude` and default excludes, no nested project's
+/// notes), checked.
 fn verdicts(ws: &Workspace, root: &Path) -> Verdicts {
     let paths = vec![root.display().to_string()];
-    let filter = ProjectFiles {
-        root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
-        filter: &ws.project.files,
-    };
+    let filter = tact::config::ProjectWalk::new(&ws.project, false);
     let mut out = BTreeMap::new();
     for item in tact::input::notes_filtered(&paths, false, filter) {
         if let Checked::Note {

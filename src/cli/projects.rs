@@ -116,6 +116,60 @@ impl Projects {
     }
 }
 
+/// The folder whose nearest `tact.toml` governs `path`: a folder itself,
+/// else the nearest existing folder above it (`--stdin-filename` may name a
+/// file, and folders, not yet written); `.` for stdin.
+fn home(path: &str) -> PathBuf {
+    let p = Path::new(path);
+    if path != "-" && p.is_dir() {
+        return p.to_path_buf();
+    }
+    p.ancestors()
+        .skip(1)
+        .find(|d| path != "-" && !d.as_os_str().is_empty() && d.is_dir())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
+/// The one project of a `tact watch` or `tact eval` run, and whether
+/// `--config` forced it: else the nearest `tact.toml` above the paths, as
+/// `check` finds it for each file. Paths in two projects are a usage error.
+pub fn one_project(
+    config: Option<&Path>,
+    paths: &[String],
+    command: &str,
+) -> Result<(Project, bool), Problem> {
+    if config.is_some() {
+        return Project::load_file(config).map(|p| (p, true));
+    }
+    let mut found: Vec<(Option<PathBuf>, &str)> = Vec::new();
+    for path in paths {
+        let config = tact::config::nearest(&home(path));
+        if !found.iter().any(|(c, _)| *c == config) {
+            found.push((config, path));
+        }
+    }
+    if let [(a, pa), (b, pb), ..] = found.as_slice() {
+        let name = |c: &Option<PathBuf>| match c {
+            Some(c) => format!("`{}`", c.display()),
+            None => "no `tact.toml`".into(),
+        };
+        return Err(Problem::error(
+            "tact::usage",
+            format!(
+                "`tact {command}` runs one project: `{pa}` has {}, `{pb}` has {}",
+                name(a),
+                name(b)
+            ),
+        )
+        .help(format!(
+            "run `tact {command}` once per project, or use one config for all with `--config FILE`"
+        )));
+    }
+    let config = found.into_iter().next().and_then(|(c, _)| c);
+    Project::load_file(config.as_deref()).map(|p| (p, false))
+}
+
 impl Inner {
     fn workspace_for(&mut self, file: &str) -> Option<Arc<Workspace>> {
         if let Some((last, ws)) = &self.last
@@ -131,20 +185,11 @@ impl Inner {
     fn lookup(&mut self, file: &str) -> Option<Arc<Workspace>> {
         let key = match &self.config {
             Some(c) => Some(c.clone()),
-            None => {
-                // The nearest folder that exists: `--stdin-filename` may name
-                // a file (and folders) not yet written.
-                let dir = Path::new(file)
-                    .ancestors()
-                    .skip(1)
-                    .find(|d| file != "-" && !d.as_os_str().is_empty() && d.is_dir())
-                    .unwrap_or(Path::new("."))
-                    .to_path_buf();
-                self.nearest
-                    .entry(dir)
-                    .or_insert_with_key(|d| tact::config::nearest(d))
-                    .clone()
-            }
+            None => self
+                .nearest
+                .entry(home(file))
+                .or_insert_with_key(|d| tact::config::nearest(d))
+                .clone(),
         };
         if let Some(ws) = self.loaded.get(&key) {
             return ws.clone();
@@ -194,12 +239,7 @@ impl WalkFilter for Projects {
         {
             return Some(format!("excluded by `--exclude {g}`"));
         }
-        let ws = inner.workspace_for(file.to_str()?)?;
-        let why = ws.project.files.skips(&ws.project.relative(file.to_str()?));
-        why.map(|w| match &ws.project.path {
-            Some(p) => format!("{w} in `{}`", p.display()),
-            None => w,
-        })
+        inner.workspace_for(file.to_str()?)?.project.skips(file)
     }
 
     fn force(&self) -> bool {

@@ -98,7 +98,14 @@ impl Watches {
 }
 
 /// `tact watch`.
-pub fn run(project: Project, extra_plugins: &[PathBuf], args: &WatchArgs, color: bool) -> Outcome {
+/// `tact watch` of `project`; `config_forced` when `--config` chose it.
+pub fn run(
+    project: Project,
+    config_forced: bool,
+    extra_plugins: &[PathBuf],
+    args: &WatchArgs,
+    color: bool,
+) -> Outcome {
     if args.paths.iter().any(|p| p == "-") {
         eprintln!("error: `tact watch` cannot watch stdin; give note files or folders");
         return Outcome::Error;
@@ -108,6 +115,7 @@ pub fn run(project: Project, extra_plugins: &[PathBuf], args: &WatchArgs, color:
         rulebook: args.rulebook.clone(),
         template: args.template,
         extra_plugins: extra_plugins.to_vec(),
+        config_forced,
     };
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
     let mut debouncer = match new_debouncer(Duration::from_millis(args.debounce.max(1)), None, tx) {

@@ -81,6 +81,26 @@ pub trait WalkFilter {
     }
 }
 
+/// A filter is one too when borrowed, so a caller can read what it learnt
+/// after the walk.
+impl<T: WalkFilter + ?Sized> WalkFilter for &mut T {
+    fn skips(&mut self, file: &Path) -> Option<String> {
+        (**self).skips(file)
+    }
+    fn skipped(&mut self, file: &Path, why: &str) {
+        (**self).skipped(file, why);
+    }
+    fn force(&self) -> bool {
+        (**self).force()
+    }
+}
+
+/// Why a folder walk leaves out a note file it found: `filter` says so, or
+/// it is a JSONL/CSV file that is not a batch of notes.
+pub fn walk_skips(file: &Path, filter: &mut dyn WalkFilter) -> Option<String> {
+    filter.skips(file).or_else(|| not_a_batch(file))
+}
+
 /// Reads every note file a walk finds.
 pub struct ReadAll;
 
@@ -102,7 +122,7 @@ pub fn expand(path: &str, filter: &mut dyn WalkFilter) -> Vec<Result<String, Pro
     if path == "-" || !p.is_dir() {
         if path != "-"
             && filter.force()
-            && let Some(why) = filter.skips(p).or_else(|| not_a_batch(p))
+            && let Some(why) = walk_skips(p, filter)
         {
             filter.skipped(p, &why);
             return vec![];
@@ -119,7 +139,7 @@ pub fn expand(path: &str, filter: &mut dyn WalkFilter) -> Vec<Result<String, Pro
             .in_input(path, None))),
             Ok(e) if e.file_type().is_some_and(|t| t.is_file()) && is_note_file(e.path()) => {
                 found = true;
-                if let Some(why) = filter.skips(e.path()).or_else(|| not_a_batch(e.path())) {
+                if let Some(why) = walk_skips(e.path(), filter) {
                     filter.skipped(e.path(), &why);
                     return None;
                 }

@@ -48,7 +48,8 @@
 //!   `config` is true when `tact.toml` was reloaded; `notes_checked` counts
 //!   the notes re-checked; `reload_ms` and `check_ms` time the update
 //!   (debounce excluded); `errors` says how many `error` events follow.
-//! - `error`: a load error (rule, rulebook, config, folder or the watcher),
+//! - `error`: a load error (rule, rulebook, config, folder or the watcher)
+//!   or a nested project whose notes are left out,
 //!   with the fields of `tact check --format json` errors plus the span's
 //!   `end`, and `kept`: true when the last good version keeps running (for
 //!   an unknown rule in a rulebook: the rulebook without that entry). The

@@ -6,7 +6,7 @@
 //! changed.
 
 use super::plan::{Layout, Plan, is_dropping};
-use crate::config::Project;
+use crate::config::{Project, ProjectWalk};
 use crate::input::{self, Kind, kind_of};
 use crate::note::{Note, Origin};
 use crate::problem::Problem;
@@ -32,6 +32,9 @@ pub struct WatchOptions {
     pub template: bool,
     /// Plugin folders from `--plugins`, after the project's.
     pub extra_plugins: Vec<PathBuf>,
+    /// `--config` chose the project: folders' nested projects are checked
+    /// with it too, as `tact check --config` does.
+    pub config_forced: bool,
 }
 
 /// What a watched note or batch row added to the summary. A row keeps these
@@ -270,7 +273,19 @@ pub struct State {
     pub notes: BTreeMap<String, NoteFile>,
     note_index: BTreeMap<PathBuf, String>,
     note_dirs: BTreeSet<PathBuf>,
+    /// Nested projects (their `tact.toml`) whose notes are left out.
+    nested: BTreeSet<PathBuf>,
     layout: Layout,
+}
+
+/// What a walk of the note roots found.
+struct Walked {
+    /// Note files: absolute path → the path as shown.
+    index: BTreeMap<PathBuf, String>,
+    /// The folders, to watch.
+    dirs: BTreeSet<PathBuf>,
+    /// Nested projects whose notes were left out (their `tact.toml`).
+    nested: BTreeSet<PathBuf>,
 }
 
 /// What `read_note` learns of a file without holding more than a note.
@@ -332,11 +347,12 @@ impl State {
             notes: BTreeMap::new(),
             note_index: BTreeMap::new(),
             note_dirs: BTreeSet::new(),
+            nested: BTreeSet::new(),
             layout: Layout::default(),
         };
         state.layout = state.compute_layout();
         // The folders of notes, so that they are watched before the first load.
-        state.note_dirs = state.walk_notes().1;
+        state.note_dirs = state.walk_notes().dirs;
         state
     }
 
@@ -356,14 +372,20 @@ impl State {
     }
 
     /// The current load errors (config, folders, rules, rulebook files, then
-    /// rulebooks that do not resolve), in input order, without duplicates.
+    /// rulebooks that do not resolve, then nested projects left out), in
+    /// input order, without duplicates.
     pub fn errors(&self) -> Vec<LoadError> {
         let mut seen = BTreeSet::new();
+        let nested = self.nested.iter().map(|c| LoadError {
+            problem: crate::config::nested_problem(c, "watch"),
+            kept: false,
+        });
         self.ws
             .load_errors()
             .into_iter()
             .cloned()
             .chain(self.ws.rulebook_errors())
+            .chain(nested)
             .filter(|e| {
                 seen.insert((
                     e.problem.code.clone(),
@@ -493,9 +515,17 @@ impl State {
             self.rescan_notes(&mut cy, &mut visits);
         }
         for abs in &plan.notes {
-            if let Some(display) = self.display_of(abs) {
-                self.read_note(&display, abs, &mut cy, &mut visits);
+            let Some(display) = self.display_of(abs) else {
+                continue;
+            };
+            if self.left_out(abs, &display) {
+                if self.notes.remove(&display).is_some() {
+                    cy.removed.insert(display.clone());
+                }
+                visits.remove(&display);
+                continue;
             }
+            self.read_note(&display, abs, &mut cy, &mut visits);
         }
         cy.reload = start.elapsed();
 
@@ -523,10 +553,26 @@ impl State {
         self.ws.retain_checkers(|name| used.contains(name));
     }
 
-    /// Walks the note roots: note files by absolute path, and the folders.
-    fn walk_notes(&self) -> (BTreeMap<PathBuf, String>, BTreeSet<PathBuf>) {
+    /// Whether a folder walk leaves out a note file that changed (as
+    /// [`State::walk_notes`] does); a file given by name is always read.
+    fn left_out(&mut self, abs: &Path, shown: &str) -> bool {
+        if self.opts.paths.iter().any(|p| p == shown) {
+            return false;
+        }
+        let mut walk = ProjectWalk::new(&self.ws.project, self.opts.config_forced);
+        let skip = input::walk_skips(Path::new(shown), &mut walk).is_some() && abs.exists();
+        let nested: Vec<PathBuf> = walk.nested().iter().cloned().collect();
+        self.nested.extend(nested);
+        skip
+    }
+
+    /// Walks the note roots as `tact check` does (the project's
+    /// `include`/`exclude`, no contact lists, no nested project's files):
+    /// note files by absolute path, and the folders.
+    fn walk_notes(&self) -> Walked {
         let mut index = BTreeMap::new();
         let mut dirs = BTreeSet::new();
+        let mut walk = ProjectWalk::new(&self.ws.project, self.opts.config_forced);
         for root in &self.opts.paths {
             let path = Path::new(root);
             if !path.is_dir() {
@@ -546,14 +592,19 @@ impl State {
                 } else if kind.is_some_and(|t| t.is_file())
                     && crate::input::is_note_file(entry.path())
                     && !is_dropping(entry.path())
+                    && input::walk_skips(entry.path(), &mut walk).is_none()
                 {
                     index
                         .entry(abs)
-                        .or_insert_with(|| entry.path().display().to_string());
+                        .or_insert_with(|| input::shown(&entry.path().display().to_string()));
                 }
             }
         }
-        (index, dirs)
+        Walked {
+            index,
+            dirs,
+            nested: walk.nested().clone(),
+        }
     }
 
     /// The shown path of a note file, for a path under a note root.
@@ -566,7 +617,7 @@ impl State {
                 let shown = if rel.as_os_str().is_empty() {
                     given.clone()
                 } else {
-                    Path::new(given).join(rel).display().to_string()
+                    input::shown(&Path::new(given).join(rel).display().to_string())
                 };
                 self.note_index.insert(abs.to_path_buf(), shown.clone());
                 return Some(shown);
@@ -576,8 +627,13 @@ impl State {
     }
 
     fn rescan_notes(&mut self, cy: &mut Cycle, visits: &mut BTreeMap<String, Visit>) {
-        let (index, dirs) = self.walk_notes();
+        let Walked {
+            index,
+            dirs,
+            nested,
+        } = self.walk_notes();
         self.note_dirs = dirs;
+        self.nested = nested;
         let shown: BTreeSet<&String> = index.values().collect();
         let gone: Vec<String> = self
             .notes
