@@ -458,6 +458,39 @@ impl Project {
     }
 }
 
+/// `--exclude` globs: a walked file is skipped when one matches its path
+/// (as shown, without `./`) or its name.
+#[derive(Debug, Clone, Default)]
+pub struct ExcludeFlag(Vec<(String, GlobMatcher)>);
+
+impl ExcludeFlag {
+    /// The globs, compiled; the error names the bad one.
+    pub fn new(globs: &[String]) -> Result<ExcludeFlag, String> {
+        globs
+            .iter()
+            .map(|g| {
+                Glob::new(g)
+                    .map(|m| (g.clone(), m.compile_matcher()))
+                    .map_err(|e| format!("`--exclude {g}`: {e}"))
+            })
+            .collect::<Result<_, _>>()
+            .map(ExcludeFlag)
+    }
+
+    /// Why `file` is skipped, or `None`.
+    pub fn skips(&self, file: &Path) -> Option<String> {
+        let shown: PathBuf = file
+            .components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect();
+        let name = Path::new(file.file_name().unwrap_or_default());
+        self.0
+            .iter()
+            .find(|(_, m)| m.is_match(&shown) || m.is_match(name))
+            .map(|(g, _)| format!("excluded by `--exclude {g}`"))
+    }
+}
+
 /// The folder walk of a run that checks with one project (`tact watch`,
 /// `tact eval`): the project's `include`/`exclude` and default excludes, as
 /// `tact check` applies them, and none of the files of a nested project
@@ -466,6 +499,7 @@ impl Project {
 /// every file. The nested projects met are kept for [`ProjectWalk::nested`].
 pub struct ProjectWalk<'a> {
     project: &'a Project,
+    exclude: &'a ExcludeFlag,
     /// The project's config, canonical; `None` when the walk ignores nesting.
     own: Option<Option<PathBuf>>,
     /// Folder → its nearest config, canonical.
@@ -475,12 +509,14 @@ pub struct ProjectWalk<'a> {
 }
 
 impl<'a> ProjectWalk<'a> {
-    /// A walk over `project`'s files; `forced` (`--config`) reads the files
-    /// of nested projects too, as `tact check --config` does.
-    pub fn new(project: &'a Project, forced: bool) -> ProjectWalk<'a> {
+    /// A walk over `project`'s files, less those `exclude` matches; `forced`
+    /// (`--config`) reads the files of nested projects too, as `tact check
+    /// --config` does.
+    pub fn new(project: &'a Project, exclude: &'a ExcludeFlag, forced: bool) -> ProjectWalk<'a> {
         let own = (!forced).then(|| project.path.as_deref().and_then(|p| p.canonicalize().ok()));
         ProjectWalk {
             project,
+            exclude,
             own,
             nearest: HashMap::new(),
             nested: BTreeSet::new(),
@@ -508,7 +544,11 @@ impl<'a> ProjectWalk<'a> {
 
 impl crate::input::WalkFilter for ProjectWalk<'_> {
     fn skips(&mut self, file: &Path) -> Option<String> {
-        if let Some(why) = self.project.skips(file) {
+        if let Some(why) = self
+            .exclude
+            .skips(file)
+            .or_else(|| self.project.skips(file))
+        {
             return Some(why);
         }
         let other = self.other_project(file)?;

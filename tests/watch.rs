@@ -843,11 +843,12 @@ fn files_in(c: &Cycle) -> Vec<String> {
 }
 
 /// A watched folder is walked as `tact check` walks it: default excludes
-/// (README, docs/), `exclude`, no contact lists, and no notes of a nested
-/// project (a warning names it); files saved later are filtered the same way.
+/// (README, docs/), `exclude` and `--exclude`, no contact lists, and no
+/// notes of a nested project (a warning names it); files saved later are
+/// filtered the same way.
 #[test]
 fn watch_walks_folders_with_checks_filter() {
-    let mut w = Watch::start(|root| {
+    let setup = |root: &Path| {
         fs::write(
             root.join("tact.toml"),
             "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\nexclude = [\"notes/drafts/**\"]\n",
@@ -872,7 +873,9 @@ fn watch_walks_folders_with_checks_filter() {
         .unwrap();
         fs::write(root.join("notes/team/tact.toml"), "").unwrap();
         fs::write(root.join("notes/team/b.txt"), "hello team").unwrap();
-    });
+        fs::write(root.join("notes/old.md"), "hello old").unwrap();
+    };
+    let mut w = Watch::start_in(setup, ".", &["notes", "--exclude", "old.md"]);
     w.wait("the first check", |c| c.reloaded["initial"] == true);
     let mut files = files_in(w.last());
     files.sort();
@@ -882,7 +885,7 @@ fn watch_walks_folders_with_checks_filter() {
     assert!(s(&nested["message"]).contains("team/tact.toml"), "{nested}");
     // `tact check` reads the same files (the nested project with its own config).
     let check = Command::new(env!("CARGO_BIN_EXE_tact"))
-        .args(["check", "--format", "json", "-v", "notes"])
+        .args(["check", "--format", "json", "--exclude", "old.md", "notes"])
         .current_dir(w.dir.path())
         .output()
         .unwrap();
@@ -900,12 +903,16 @@ fn watch_walks_folders_with_checks_filter() {
     // Saved later: an excluded file is never checked; a note is.
     w.write("notes/docs/new.md", "hello new docs");
     w.write("notes/drafts/e.md", "hello new draft");
+    w.write("notes/old.md", "hello old, saved again");
     w.write("notes/c.txt", "hello c");
     w.wait("the new note", |c| entry(c, "notes/c.txt").is_some());
     for c in &w.seen {
         for f in files_in(c) {
             assert!(
-                !f.contains("docs") && !f.contains("drafts") && !f.contains("team"),
+                !f.contains("docs")
+                    && !f.contains("drafts")
+                    && !f.contains("team")
+                    && !f.contains("old"),
                 "{f} was checked: {c:#?}"
             );
         }

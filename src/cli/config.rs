@@ -57,7 +57,7 @@ pub struct CheckConfig {
     /// Findings never fail the run.
     pub exit_zero: bool,
     /// `--exclude` globs, compiled.
-    pub exclude: Vec<(String, globset::GlobMatcher)>,
+    pub exclude: tact::config::ExcludeFlag,
     /// What stdin's note is called.
     pub stdin_filename: Option<String>,
     /// Name skipped files.
@@ -113,15 +113,7 @@ impl CheckConfig {
                 "`--statistics` prints a table (human format) or a JSON array (`--format json`)",
             ));
         }
-        let exclude = args
-            .exclude
-            .iter()
-            .map(|g| {
-                globset::Glob::new(g)
-                    .map(|m| (g.clone(), m.compile_matcher()))
-                    .map_err(|e| usage(&format!("`--exclude {g}`: {e}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let exclude = tact::config::ExcludeFlag::new(&args.exclude).map_err(|e| usage(&e))?;
         if args.stdin_filename.is_some() && !paths.iter().any(|p| p == "-") {
             return Err(usage(
                 "`--stdin-filename` names the note on stdin; there is none (add `-`)",

@@ -4,7 +4,7 @@ use super::Outcome;
 use super::config::EvalConfig;
 use super::report_load_problems;
 use std::ops::ControlFlow;
-use tact::config::{ProjectWalk, nested_problem};
+use tact::config::{ExcludeFlag, ProjectWalk, nested_problem};
 use tact::eval::render::{human, json};
 use tact::eval::{Labels, Observed, Options, Tally};
 use tact::input;
@@ -49,7 +49,8 @@ pub fn eval(ws: &Workspace, forced: bool, cfg: &EvalConfig, color: bool) -> Outc
         select,
     };
     // Folders are walked as `tact check` walks them.
-    let mut walk = ProjectWalk::new(&ws.project, forced);
+    let no_exclude = ExcludeFlag::default();
+    let mut walk = ProjectWalk::new(&ws.project, &no_exclude, forced);
     let items = input::notes_filtered(&cfg.paths, cfg.template, &mut walk).map(|item| {
         item.map(|mut note| {
             if note.front.channel.is_none() {

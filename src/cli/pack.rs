@@ -319,7 +319,8 @@ type Verdicts = BTreeMap<String, (String, BTreeSet<String>)>;
 /// notes), checked.
 fn verdicts(ws: &Workspace, root: &Path) -> Verdicts {
     let paths = vec![root.display().to_string()];
-    let filter = tact::config::ProjectWalk::new(&ws.project, false);
+    let no_exclude = tact::config::ExcludeFlag::default();
+    let filter = tact::config::ProjectWalk::new(&ws.project, &no_exclude, false);
     let mut out = BTreeMap::new();
     for item in tact::input::notes_filtered(&paths, false, filter) {
         if let Checked::Note {

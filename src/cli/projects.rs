@@ -4,13 +4,12 @@
 //! `include`/`exclude` (and `--exclude`) leave out.
 
 use super::config::CheckConfig;
-use globset::GlobMatcher;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
-use tact::config::Project;
+use tact::config::{ExcludeFlag, Project};
 use tact::input::WalkFilter;
 use tact::problem::Problem;
 use tact::render::RuleDoc;
@@ -28,7 +27,7 @@ struct Inner {
     select: Option<Vec<String>>,
     extend_select: Vec<String>,
     ignore: Vec<String>,
-    exclude: Vec<(String, GlobMatcher)>,
+    exclude: ExcludeFlag,
     verbose: bool,
     force_exclude: bool,
     /// Folder → its nearest config (`None`: no `tact.toml` above it).
@@ -227,17 +226,8 @@ impl Inner {
 impl WalkFilter for Projects {
     fn skips(&mut self, file: &Path) -> Option<String> {
         let mut inner = self.0.borrow_mut();
-        let shown: PathBuf = file
-            .components()
-            .filter(|c| !matches!(c, std::path::Component::CurDir))
-            .collect();
-        let name = Path::new(file.file_name().unwrap_or_default());
-        if let Some((g, _)) = inner
-            .exclude
-            .iter()
-            .find(|(_, m)| m.is_match(&shown) || m.is_match(name))
-        {
-            return Some(format!("excluded by `--exclude {g}`"));
+        if let Some(why) = inner.exclude.skips(file) {
+            return Some(why);
         }
         inner.workspace_for(file.to_str()?)?.project.skips(file)
     }

@@ -46,6 +46,10 @@ pub struct WatchArgs {
     /// Treat placeholders as template variables (as `tact check --template`).
     #[arg(long)]
     pub template: bool,
+    /// Skip files matching this glob in folder walks (repeatable), on top of
+    /// the project's `exclude`, as `tact check --exclude` does.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
     /// How long a burst of file events must be quiet before reloading, in ms.
     #[arg(long, value_name = "MS", default_value_t = 50)]
     pub debounce: u64,
@@ -110,12 +114,20 @@ pub fn run(
         eprintln!("error: `tact watch` cannot watch stdin; give note files or folders");
         return Outcome::Error;
     }
+    let exclude = match tact::config::ExcludeFlag::new(&args.exclude) {
+        Ok(e) => e,
+        Err(e) => {
+            eprint!("{}", Problem::error("tact::usage", e).render(color));
+            return Outcome::Error;
+        }
+    };
     let opts = WatchOptions {
         paths: args.paths.clone(),
         rulebook: args.rulebook.clone(),
         template: args.template,
         extra_plugins: extra_plugins.to_vec(),
         config_forced,
+        exclude,
     };
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
     let mut debouncer = match new_debouncer(Duration::from_millis(args.debounce.max(1)), None, tx) {

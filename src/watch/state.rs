@@ -35,6 +35,8 @@ pub struct WatchOptions {
     /// `--config` chose the project: folders' nested projects are checked
     /// with it too, as `tact check --config` does.
     pub config_forced: bool,
+    /// `--exclude`: folder walks skip what these match.
+    pub exclude: crate::config::ExcludeFlag,
 }
 
 /// What a watched note or batch row added to the summary. A row keeps these
@@ -559,7 +561,11 @@ impl State {
         if self.opts.paths.iter().any(|p| p == shown) {
             return false;
         }
-        let mut walk = ProjectWalk::new(&self.ws.project, self.opts.config_forced);
+        let mut walk = ProjectWalk::new(
+            &self.ws.project,
+            &self.opts.exclude,
+            self.opts.config_forced,
+        );
         let skip = input::walk_skips(Path::new(shown), &mut walk).is_some() && abs.exists();
         let nested: Vec<PathBuf> = walk.nested().iter().cloned().collect();
         self.nested.extend(nested);
@@ -572,7 +578,11 @@ impl State {
     fn walk_notes(&self) -> Walked {
         let mut index = BTreeMap::new();
         let mut dirs = BTreeSet::new();
-        let mut walk = ProjectWalk::new(&self.ws.project, self.opts.config_forced);
+        let mut walk = ProjectWalk::new(
+            &self.ws.project,
+            &self.opts.exclude,
+            self.opts.config_forced,
+        );
         for root in &self.opts.paths {
             let path = Path::new(root);
             if !path.is_dir() {
