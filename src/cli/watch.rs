@@ -101,7 +101,6 @@ impl Watches {
     }
 }
 
-/// `tact watch`.
 /// `tact watch` of `project`; `config_forced` when `--config` chose it.
 pub fn run(
     project: Project,
