@@ -10,7 +10,8 @@ use regex::Regex;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 /// One compiled set of phrases.
 pub struct PhraseMatcher {
@@ -110,13 +111,47 @@ pub fn bounded(text: &str, start: usize, end: usize) -> bool {
     before_ok && after_ok
 }
 
+/// How many searches go without an automaton. Building the trigger
+/// automaton over hundreds of phrases costs as much as scanning for each
+/// phrase on a few dozen short notes, so a run of one note never builds it.
+const DIRECT_SEARCHES: usize = 32;
+
+/// What a matcher compiles for many searches, built only once
+/// [`DIRECT_SEARCHES`] searches went without it.
+struct BuiltOnUse<T> {
+    searches: AtomicUsize,
+    built: OnceLock<T>,
+}
+
+impl<T> BuiltOnUse<T> {
+    fn new() -> BuiltOnUse<T> {
+        BuiltOnUse {
+            searches: AtomicUsize::new(0),
+            built: OnceLock::new(),
+        }
+    }
+
+    /// The compiled form, or `None` while searching without it is cheaper.
+    fn get(&self, build: impl FnOnce() -> T) -> Option<&T> {
+        if let Some(t) = self.built.get() {
+            return Some(t);
+        }
+        if self.searches.fetch_add(1, Ordering::Relaxed) < DIRECT_SEARCHES {
+            return None;
+        }
+        Some(self.built.get_or_init(build))
+    }
+}
+
 /// Many phrases, each owned by several things (rules), found overlapping: a
 /// phrase inside another phrase, or listed by two rules, still reports every
 /// owner. Used for the host's one-pass trigger matching.
 pub struct TriggerMatcher {
-    automaton: Option<AhoCorasick>,
+    /// The distinct patterns (ASCII-lowercased, see [`variants`]).
+    patterns: Vec<String>,
     /// Pattern index → owners.
     owners: Vec<Vec<usize>>,
+    automaton: BuiltOnUse<AhoCorasick>,
 }
 
 impl TriggerMatcher {
@@ -137,28 +172,98 @@ impl TriggerMatcher {
                 }
             }
         }
-        let automaton = (!patterns.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                // A DFA over hundreds of phrases takes milliseconds to build,
-                // which start-up cannot afford; the contiguous NFA builds fast
-                // and still searches quickly.
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
-                .build(&patterns)
-                .expect("trigger patterns are plain strings")
-        });
-        TriggerMatcher { automaton, owners }
+        TriggerMatcher {
+            patterns,
+            owners,
+            automaton: BuiltOnUse::new(),
+        }
     }
 
-    /// Calls `hit(owner)` for every owner of every word-bounded occurrence.
+    fn build(&self) -> AhoCorasick {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            // A DFA over hundreds of phrases takes milliseconds to build; the
+            // contiguous NFA builds faster and still searches quickly.
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(&self.patterns)
+            .expect("trigger patterns are plain strings")
+    }
+
+    /// Calls `hit(owner)` for every owner of every word-bounded occurrence
+    /// (an owner may be called more than once).
     pub fn for_each_owner(&self, text: &str, mut hit: impl FnMut(usize)) {
-        let Some(ac) = &self.automaton else { return };
-        for m in ac.find_overlapping_iter(text) {
-            if bounded(text, m.start(), m.end()) {
-                self.owners[m.pattern().as_usize()]
-                    .iter()
-                    .for_each(|&o| hit(o));
+        if self.patterns.is_empty() {
+            return;
+        }
+        let mut found = |start: usize, end: usize, pattern: usize| {
+            if bounded(text, start, end) {
+                self.owners[pattern].iter().for_each(|&o| hit(o));
+            }
+        };
+        if let Some(ac) = self.automaton.get(|| self.build()) {
+            for m in ac.find_overlapping_iter(text) {
+                found(m.start(), m.end(), m.pattern().as_usize());
+            }
+            return;
+        }
+        // Every occurrence of every pattern, as the automaton finds them:
+        // patterns are ASCII-lowercased and ASCII lowercasing keeps offsets.
+        let lower = text.to_ascii_lowercase();
+        for (i, p) in self.patterns.iter().enumerate() {
+            let mut from = 0;
+            while let Some(at) = lower[from..].find(p.as_str()) {
+                let start = from + at;
+                found(start, start + p.len(), i);
+                from = start + lower[start..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
+    }
+}
+
+/// Trigger regexes, each owned by one thing (a rule): one `RegexSet` pass
+/// once there are many notes; before that, and when the patterns together are
+/// too big for a set, each regex in turn (compiled once per process by
+/// [`regex`], which is where a rule's patterns were checked when it loaded).
+pub struct PatternMatcher {
+    patterns: Vec<String>,
+    owners: Vec<usize>,
+    set: BuiltOnUse<Option<regex::RegexSet>>,
+}
+
+impl PatternMatcher {
+    /// Builds from `(pattern, owner)` pairs.
+    pub fn new<S: AsRef<str>>(pairs: impl IntoIterator<Item = (S, usize)>) -> PatternMatcher {
+        let (patterns, owners) = pairs
+            .into_iter()
+            .map(|(p, o)| (p.as_ref().to_owned(), o))
+            .unzip();
+        PatternMatcher {
+            patterns,
+            owners,
+            set: BuiltOnUse::new(),
+        }
+    }
+
+    /// Calls `hit(owner)` for every pattern that matches `text`.
+    pub fn for_each_owner(&self, text: &str, mut hit: impl FnMut(usize)) {
+        if self.patterns.is_empty() {
+            return;
+        }
+        let set = self.set.get(|| {
+            regex::RegexSetBuilder::new(&self.patterns)
+                .size_limit(64 << 20)
+                .build()
+                .ok()
+        });
+        if let Some(Some(set)) = set {
+            set.matches(text).iter().for_each(|i| hit(self.owners[i]));
+            return;
+        }
+        // A pattern that does not compile now was reported when its rule loaded.
+        for (p, &owner) in self.patterns.iter().zip(&self.owners) {
+            if regex(p).is_ok_and(|r| r.is_match(text)) {
+                hit(owner);
             }
         }
     }
@@ -311,6 +416,67 @@ mod tests {
         });
         seen.sort();
         assert_eq!(seen, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn scanning_finds_what_the_automaton_finds() {
+        let pairs = [
+            ("refer me", 0),
+            ("please", 1),
+            ("please respond", 2),
+            ("a a", 3),
+            ("you’re", 4),
+            ("élan", 5),
+            ("demo", 6),
+            ("aa", 7),
+        ];
+        let texts = [
+            "Could you REFER me? Please respond. demolition",
+            "xa a a",
+            "you're here, with élan, ÉLAN",
+            "aaa demo",
+            "",
+            "nothing here",
+        ];
+        let owners = |t: &TriggerMatcher, text: &str| {
+            let mut seen = Vec::new();
+            t.for_each_owner(text, |o| seen.push(o));
+            seen.sort();
+            seen.dedup();
+            seen
+        };
+        let warm = TriggerMatcher::new(pairs);
+        for _ in 0..=DIRECT_SEARCHES {
+            warm.for_each_owner("warm up", |_| {});
+        }
+        assert!(warm.automaton.built.get().is_some());
+        for text in texts {
+            let cold = TriggerMatcher::new(pairs);
+            assert_eq!(owners(&cold, text), owners(&warm, text), "{text:?}");
+            assert!(cold.automaton.built.get().is_none());
+        }
+        assert_eq!(owners(&warm, "xa a a"), [3]);
+        assert_eq!(owners(&warm, "aaa demo"), [6]);
+    }
+
+    #[test]
+    fn patterns_match_alike_with_and_without_a_set() {
+        let pairs = [(r"\bdemo\b", 0), ("[A-Z]{4,}", 1), (r"\d+ min", 2)];
+        let owners = |p: &PatternMatcher, text: &str| {
+            let mut seen = Vec::new();
+            p.for_each_owner(text, |o| seen.push(o));
+            seen
+        };
+        let warm = PatternMatcher::new(pairs);
+        for _ in 0..=DIRECT_SEARCHES {
+            warm.for_each_owner("warm up", |_| {});
+        }
+        assert!(matches!(warm.set.built.get(), Some(Some(_))));
+        for text in ["a demo of URGENT 15 min", "demolition", "AB CD 5 minutes"] {
+            let cold = PatternMatcher::new(pairs);
+            assert_eq!(owners(&cold, text), owners(&warm, text), "{text:?}");
+        }
+        assert_eq!(owners(&warm, "a demo of URGENT 15 min"), [0, 1, 2]);
     }
 
     #[test]

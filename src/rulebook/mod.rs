@@ -266,15 +266,36 @@ fn bad_level(src: &Source, span: Span, s: &str) -> Problem {
         .help("one of: off, info, warn, error")
 }
 
-/// Where `key =` is written inside `within` (falls back to `within`).
+/// Where `key =` is written inside `within` (falls back to `within`): the
+/// first occurrence of `key`, maybe quoted, after the start, `{`, `,` or a
+/// space and before `=`. A plain scan: a regex per key cost more than
+/// parsing the file.
 fn find_key(source: &str, within: Span, key: &str) -> Span {
     let text = &source[within.start..within.end];
-    regex::Regex::new(&format!(r#"(^|[{{,\s])"?({})"?\s*="#, regex::escape(key)))
-        .ok()
-        .and_then(|re| re.captures(text))
-        .and_then(|c| c.get(2))
-        .map(|m| Span::new(m.start(), m.end()).shifted(within.start))
-        .unwrap_or(within)
+    let written_at = |i: usize| {
+        let before = &text[..i];
+        let before = before.strip_suffix('"').unwrap_or(before);
+        let after = &text[i + key.len()..];
+        let after = after.strip_prefix('"').unwrap_or(after);
+        before
+            .chars()
+            .next_back()
+            .is_none_or(|c| c == '{' || c == ',' || c.is_whitespace())
+            && after.trim_start().starts_with('=')
+    };
+    let mut from = 0;
+    while let Some(j) = text[from..].find(key) {
+        let i = from + j;
+        if written_at(i) {
+            return Span::new(i, i + key.len()).shifted(within.start);
+        }
+        // Occurrences may overlap: go on one char later.
+        match text[i..].chars().next() {
+            Some(c) => from = i + c.len_utf8(),
+            None => break,
+        }
+    }
+    within
 }
 
 /// The rulebook files (`*.toml`, no editor droppings) of a folder, sorted.
@@ -425,5 +446,31 @@ impl Rulebooks {
             }
         }
         (books, problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_at(text: &str, key: &str) -> Option<usize> {
+        let whole = Span::new(0, text.len());
+        let found = find_key(text, whole, key);
+        (found != whole).then_some(found.start)
+    }
+
+    #[test]
+    fn finds_the_key_as_written() {
+        assert_eq!(key_at("{ level = \"warn\", max = 1 }", "max"), Some(18));
+        assert_eq!(key_at("{ \"max\" = 1 }", "max"), Some(3));
+        assert_eq!(key_at("max=1", "max"), Some(0));
+        assert_eq!(key_at("{\tmax\n = 1 }", "max"), Some(2));
+        // Not a key: inside another word or a value, or not before `=`.
+        assert_eq!(key_at("{ a = \"max\", min = 1 }", "max"), None);
+        assert_eq!(key_at("{ xmax = 1 }", "max"), None);
+        assert_eq!(key_at("{ words = [\"max\"], max = 2 }", "max"), Some(19));
+        // An occurrence that is no key does not hide a later one.
+        assert_eq!(key_at("{ aa= 1, a = 2 }", "a"), Some(9));
+        assert_eq!(key_at("{ é = 1 }", "é"), Some(2));
     }
 }

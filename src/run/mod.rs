@@ -4,7 +4,7 @@
 pub mod stream;
 
 use crate::finding::{Finding, Level};
-use crate::matcher::TriggerMatcher;
+use crate::matcher::{PatternMatcher, TriggerMatcher};
 use crate::note::{Channel, Note, Origin};
 use crate::plugin::api::NoteRef;
 use crate::plugin::script::{ScriptOptions, call_check};
@@ -130,7 +130,7 @@ impl ActiveRule {
 /// Which rules a note can trigger, found in one native pass.
 struct Triggers {
     phrases: TriggerMatcher,
-    patterns: PatternGates,
+    patterns: PatternMatcher,
     always: Vec<bool>,
 }
 
@@ -169,8 +169,7 @@ impl Triggers {
         }
         Triggers {
             phrases: TriggerMatcher::new(phrases.into_iter().zip(phrase_owner)),
-            // Patterns were compiled one by one at load time, so the set compiles.
-            patterns: PatternGates::new(&patterns, pattern_owner),
+            patterns: PatternMatcher::new(patterns.into_iter().zip(pattern_owner)),
             always,
         }
     }
@@ -189,44 +188,6 @@ impl Triggers {
         self.patterns.for_each_owner(text, |rule| run[rule] = true);
         run.iter_mut().zip(blocked).for_each(|(r, b)| *r &= !b);
         run
-    }
-}
-
-/// The trigger regexes of all rules: one `RegexSet` pass, or, when the
-/// patterns together are too big for a set, each compiled regex in turn (so
-/// one rule's patterns never switch off another's).
-enum PatternGates {
-    Set(regex::RegexSet, Vec<usize>),
-    Each(Vec<(Arc<regex::Regex>, usize)>),
-}
-
-impl PatternGates {
-    fn new(patterns: &[&str], owners: Vec<usize>) -> PatternGates {
-        match regex::RegexSetBuilder::new(patterns)
-            .size_limit(64 << 20)
-            .build()
-        {
-            Ok(set) => PatternGates::Set(set, owners),
-            // Each pattern compiled alone at load time, so this only drops
-            // patterns that fail now, which load already reported.
-            Err(_) => PatternGates::Each(
-                patterns
-                    .iter()
-                    .zip(owners)
-                    .filter_map(|(p, o)| crate::matcher::regex(p).ok().map(|r| (r, o)))
-                    .collect(),
-            ),
-        }
-    }
-
-    fn for_each_owner(&self, text: &str, mut hit: impl FnMut(usize)) {
-        match self {
-            PatternGates::Set(set, owners) => set.matches(text).iter().for_each(|i| hit(owners[i])),
-            PatternGates::Each(list) => list
-                .iter()
-                .filter(|(r, _)| r.is_match(text))
-                .for_each(|(_, o)| hit(*o)),
-        }
     }
 }
 

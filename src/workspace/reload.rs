@@ -13,12 +13,14 @@
 
 use super::Workspace;
 use crate::config::Project;
-use crate::plugin::discover::{RULEBOOK_FILES, discover, read_text};
+use crate::plugin::discover::{RULEBOOK_FILES, RuleFile, discover, read_text};
 use crate::plugin::imports::PackResolver;
 use crate::plugin::{self, RuleSet, engine};
 use crate::problem::Problem;
+use crate::rule::options::OptionValue;
 use crate::rulebook::{ResolvedRulebook, Rulebook, Rulebooks};
 use crate::run::Checker;
+use rayon::prelude::*;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
@@ -164,6 +166,21 @@ pub fn hash_of(parts: &[&[u8]]) -> u64 {
     h.finish()
 }
 
+/// What decides whether a rule file must compile again: its shown path,
+/// script and tests.
+fn rule_hash(file: &RuleFile) -> u64 {
+    let tests = file
+        .tests
+        .as_ref()
+        .map(|(p, t)| format!("{p}\n{t}"))
+        .unwrap_or_default();
+    hash_of(&[
+        file.path.as_bytes(),
+        file.source.as_bytes(),
+        tests.as_bytes(),
+    ])
+}
+
 /// An absolute path without following the last component (which may be
 /// missing): the canonical parent joined with the name.
 pub fn absolute(path: &Path) -> PathBuf {
@@ -194,7 +211,10 @@ fn rule_prints(book: &ResolvedRulebook, rules: &RuleSet) -> BTreeMap<String, u64
             for channel in crate::note::Channel::ALL {
                 if let Some(setting) = book.rules_for(channel).get(id) {
                     setting.level.hash(&mut h);
-                    format!("{:?}", setting.options).hash(&mut h);
+                    for (key, value) in &setting.options {
+                        key.hash(&mut h);
+                        hash_option(value, &mut h);
+                    }
                 }
             }
             if let Some(rule) = rules.rules.get(id) {
@@ -204,6 +224,28 @@ fn rule_prints(book: &ResolvedRulebook, rules: &RuleSet) -> BTreeMap<String, u64
             (id.clone(), h.finish())
         })
         .collect()
+}
+
+/// Feeds an option value to a fingerprint (floats by their bits).
+fn hash_option(value: &OptionValue, h: &mut impl Hasher) {
+    std::mem::discriminant(value).hash(h);
+    match value {
+        OptionValue::Bool(b) => b.hash(h),
+        OptionValue::Int(i) => i.hash(h),
+        OptionValue::Float(f) => f.to_bits().hash(h),
+        OptionValue::Str(s) => s.hash(h),
+        OptionValue::List(list) => {
+            list.len().hash(h);
+            list.iter().for_each(|v| hash_option(v, h));
+        }
+        OptionValue::Table(table) => {
+            table.len().hash(h);
+            for (k, v) in table {
+                k.hash(h);
+                hash_option(v, h);
+            }
+        }
+    }
 }
 
 impl Workspace {
@@ -427,19 +469,26 @@ impl Workspace {
         let old = self.rules.clone();
         let mut set = RuleSet::default();
         let mut slots = BTreeMap::new();
-        for file in &files {
-            let tests = file
-                .tests
-                .as_ref()
-                .map(|(p, t)| format!("{p}\n{t}"))
-                .unwrap_or_default();
-            let hash = hash_of(&[
-                file.path.as_bytes(),
-                file.source.as_bytes(),
-                tests.as_bytes(),
-            ]);
-            let prev = self.files.rules.get(&file.id).filter(|s| s.hash == hash);
-            if let Some(prev) = prev.filter(|_| !force) {
+        let hashes: Vec<u64> = files.iter().map(rule_hash).collect();
+        let unchanged = |file: &RuleFile, hash: u64| {
+            self.files
+                .rules
+                .get(&file.id)
+                .filter(|s| !force && s.hash == hash)
+        };
+        // Compiling is most of a load: the changed files compile on every core.
+        let engine = &self.engine;
+        let mut compiled: Vec<Option<Result<plugin::Rule, Problem>>> = files
+            .par_iter()
+            .zip(&hashes)
+            .map(|(file, &hash)| {
+                unchanged(file, hash)
+                    .is_none()
+                    .then(|| plugin::load(engine, file))
+            })
+            .collect();
+        for ((file, &hash), compiled) in files.iter().zip(&hashes).zip(&mut compiled) {
+            if let Some(prev) = unchanged(file, hash) {
                 if let Some(rule) = old.rules.get(&file.id) {
                     set.rules.insert(file.id.clone(), rule.clone());
                 }
@@ -452,7 +501,10 @@ impl Workspace {
             if file.disk_path.is_some() {
                 r.changed.insert(file.path.clone());
             }
-            let problem = match plugin::load(&self.engine, file) {
+            let Some(loaded) = compiled.take() else {
+                continue; // unchanged: handled above
+            };
+            let problem = match loaded {
                 Ok(rule) => {
                     set.rules.insert(file.id.clone(), Arc::new(rule));
                     r.rules.insert(file.id.clone());
@@ -706,7 +758,11 @@ impl Workspace {
         slot.problems = problems;
         let book = book?;
         let prints = rule_prints(&book, &self.rules);
-        let fp = hash_of(&[format!("{prints:?}").as_bytes()]);
+        let fp = {
+            let mut h = DefaultHasher::new();
+            prints.hash(&mut h);
+            h.finish()
+        };
         if !force && slot.fingerprint == Some(fp) && slot.checker.is_some() {
             return None;
         }
