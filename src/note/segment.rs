@@ -178,7 +178,7 @@ pub fn segment(source: &str, body: Span) -> Segments {
     let (strategies, facts) = judgement(source, &words, &sentences);
     let used: Vec<Strategy> = strategies.iter().map(|(s, _)| *s).collect();
     Segments {
-        tone: super::tone::score(&used),
+        tone: super::tone::score(&used, words.iter().map(|w| w.norm.as_str())),
         strategies,
         first_plural: facts.persons.first_plural,
         asks: facts
