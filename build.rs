@@ -42,7 +42,11 @@ fn table(name: &str, files: &[(String, String)]) -> String {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read at run time: `env!` would bake in the folder the build script was
+    // compiled in, and a target folder shared by worktrees would then embed
+    // another checkout's files.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest_dir);
     let mut plugins = Vec::new();
     collect(
         &root.join("plugins/core"),

@@ -365,7 +365,7 @@ mod tests {
         assert!(m.words["kindly"] > 1.0, "{m:?}");
         assert_eq!(m, Model::train(&docs, 2, 0.01, "test"), "deterministic");
         let judged = vec![true; docs.len()];
-        assert_eq!(cross_validate(&docs, &judged, 4, 2, 0.01), 1.0);
+        assert_eq!(cross_validate(&docs, &judged, 5, 2, 0.01), 1.0);
     }
 
     #[test]
