@@ -223,10 +223,9 @@ fn main() {
     let ws = tact::workspace::Workspace::load(tact::config::Project::default(), &[]);
     let phrases: Vec<String> = ws
         .rules
-        .rules
-        .values()
+        .iter()
         .flat_map(|r| r.meta.triggers.clone())
-        .chain(ws.rules.rules.values().flat_map(|r| {
+        .chain(ws.rules.iter().flat_map(|r| {
             r.meta
                 .trigger_options
                 .iter()

@@ -407,6 +407,25 @@ impl Project {
         }
     }
 
+    /// The rulebooks notes get unless their `goal` names another: `flag`,
+    /// else those of `[select]` and `default_rulebook` (else `general`).
+    pub fn rulebooks_in_use(&self, flag: Option<&str>) -> Vec<String> {
+        if let Some(f) = flag {
+            return vec![f.to_owned()];
+        }
+        let mut names: Vec<String> = self
+            .select
+            .iter()
+            .filter_map(|(_, s)| s.rulebook.clone())
+            .collect();
+        names.push(
+            self.default_rulebook
+                .clone()
+                .unwrap_or_else(|| DEFAULT_RULEBOOK.to_owned()),
+        );
+        names
+    }
+
     /// Gives a note the channel and follow-up flag `[select]` sets for its
     /// file, where the note does not set its own channel.
     pub fn apply_selection(&self, note: &mut Note) {

@@ -2,7 +2,7 @@
 //! files in a temporary project with a small test pack of its own.
 
 mod common;
-use common::Dir;
+use common::{Dir, Run};
 
 /// A project with pack `t`: `t/shout` flags "LOUD" (safe fix to "loud"),
 /// `t/hedge` flags "maybe" (unsafe fix: delete it), and rulebooks using them.
@@ -598,4 +598,58 @@ fn a_missing_rulebook_for_a_whole_batch_is_reported_once() {
         .count();
     assert_eq!(missing, 1, "{errors:#?}");
     assert_eq!(errors.len(), 3, "{errors:#?}");
+}
+
+#[test]
+fn a_run_compiles_and_reports_only_the_rules_it_uses() {
+    let d = Dir::with_test_pack();
+    // One broken rule no rulebook uses, one that only rulebook `g` uses.
+    d.write("plugins/t/unused.rhai", "//! Unused.\nfn meta( {\n");
+    d.write(
+        "plugins/t/goal-only.rhai",
+        "//! Goal only.\nfn meta() { #{} }\n",
+    );
+    d.write(
+        "rulebooks/g.toml",
+        "[rules]\n\"t/shout\" = \"error\"\n\"t/goal-only\" = \"warn\"\n",
+    );
+    d.write("a.md", "Say it LOUD.\n");
+    d.write("b.md", "+++\ngoal = \"g\"\n+++\nSay it LOUD.\n");
+    let codes = |run: &Run| -> Vec<String> {
+        let json = run.json();
+        json["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| format!("{} {}", e["code"].as_str().unwrap(), e["message"]))
+            .collect()
+    };
+    // Rulebook `t` needs neither broken rule: the run is clean but for its finding.
+    let run = d.run(&["check", "--format", "json", "a.md"], "");
+    run.assert_code(1);
+    assert_eq!(codes(&run), Vec::<String>::new());
+    // A note whose goal needs the broken rule: it is reported, the note checked.
+    for args in [
+        &["check", "--format", "json", "a.md", "b.md"][..],
+        &["check", "--format", "json", "--rulebook", "g", "a.md"][..],
+    ] {
+        let run = d.run(args, "");
+        run.assert_code(2);
+        let errors = codes(&run);
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert!(
+            errors[0].starts_with("tact::plugin::no-check"),
+            "{errors:#?}"
+        );
+        assert!(errors[0].contains("t/goal-only"), "{errors:#?}");
+        assert!(run.rules().contains(&"t/shout".to_owned()));
+    }
+    // Listing and testing rules still compile every rule.
+    let rules = d.run(&["rules"], "");
+    rules.assert_code(2);
+    let err = rules.stderr();
+    assert!(
+        err.contains("t/unused") && err.contains("t/goal-only"),
+        "{err}"
+    );
 }

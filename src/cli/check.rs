@@ -188,7 +188,12 @@ pub fn check(projects: Projects, cfg: &CheckConfig) -> Outcome {
         }
     }
     let late = projects.take_pending().into_iter();
-    for p in late.chain(projects.loaded().iter().flat_map(|ws| ws.skipped_rules())) {
+    let after_run = projects
+        .loaded()
+        .iter()
+        .flat_map(|ws| ws.late_problems().into_iter().chain(ws.skipped_rules()))
+        .collect::<Vec<_>>();
+    for p in late.chain(after_run) {
         failed = true;
         summary.problems += 1;
         let _ = reporter.problem(&p);

@@ -17,7 +17,7 @@ pub fn rules(ws: &Workspace, rulebook: Option<&str>, color: bool) -> Outcome {
         None => {
             // The pack and version each rule comes from, and whether
             // `[overrides]` put another script in its place.
-            for r in ws.rules.rules.values() {
+            for r in ws.rules.iter() {
                 let pack = r.id.split_once('/').map(|(p, _)| p).unwrap_or("");
                 let from = match &r.version {
                     Some(v) => format!("{pack} {v}"),
@@ -42,7 +42,6 @@ pub fn rules(ws: &Workspace, rulebook: Option<&str>, color: bool) -> Outcome {
             Ok(book) => {
                 for (id, s) in &book.rules {
                     let summary = ws
-                        .rules
                         .rules
                         .get(id)
                         .map(|r| r.meta.summary.as_str())
@@ -256,8 +255,7 @@ pub fn test(ws: &Workspace, dirs: &[PathBuf], filter: Option<&str>, color: bool)
     };
     let selected: Vec<&Arc<Rule>> = ws
         .rules
-        .rules
-        .values()
+        .iter()
         .filter(|r| in_dirs(r))
         .filter(|r| filter.is_none_or(|f| r.id == f || r.name() == f))
         .collect();
@@ -301,12 +299,7 @@ pub fn test_rules(
     } else {
         !ws.problems().is_empty()
     };
-    let selected: Vec<&Arc<Rule>> = ws
-        .rules
-        .rules
-        .values()
-        .filter(|r| ids.contains(&r.id))
-        .collect();
+    let selected: Vec<&Arc<Rule>> = ws.rules.iter().filter(|r| ids.contains(&r.id)).collect();
     run_cases(ws, selected, &format!("pack `{pack}`"), load_failed, color)
 }
 

@@ -622,8 +622,7 @@ fn test(project: Project, name: Option<&str>, cx: &Context) -> Outcome {
         ));
         let ids: BTreeSet<String> = ws
             .rules
-            .rules
-            .keys()
+            .ids()
             .filter(|id| id.split('/').next() == Some(pack.name.as_str()))
             .cloned()
             .collect();

@@ -24,6 +24,8 @@ pub struct Projects(Rc<RefCell<Inner>>);
 struct Inner {
     config: Option<PathBuf>,
     plugins: Vec<PathBuf>,
+    /// `--rulebook`: the one rulebook every note gets.
+    rulebook: Option<String>,
     select: Option<Vec<String>>,
     extend_select: Vec<String>,
     ignore: Vec<String>,
@@ -47,6 +49,7 @@ impl Projects {
         Projects(Rc::new(RefCell::new(Inner {
             config: config.map(Path::to_path_buf),
             plugins: plugins.to_vec(),
+            rulebook: cfg.rulebook.clone(),
             select: cfg.select.clone(),
             extend_select: cfg.extend_select.clone(),
             ignore: cfg.ignore.clone(),
@@ -88,7 +91,7 @@ impl Projects {
             .loaded
             .values()
             .flatten()
-            .find_map(|ws| Some((ws, ws.rules.rules.get(id)?)))?;
+            .find_map(|ws| Some((ws, ws.rules.get(id)?)))?;
         // Only a pack that says where its rules are documented gets a link:
         // none is made up (core has no public address).
         let pack = id.split_once('/').map_or(id, |(p, _)| p);
@@ -199,18 +202,21 @@ impl Inner {
                 None
             }
             Ok(project) => {
-                let mut ws = Workspace::load(project, &self.plugins);
-                self.pending.extend(ws.problems().into_iter().cloned());
-                match RuleSelection::resolve(
+                // Only the rules of the rulebooks in use compile.
+                let mut ws = Workspace::load_lazily(project, &self.plugins);
+                let selection = RuleSelection::resolve(
                     self.select.as_deref(),
                     &self.extend_select,
                     &self.ignore,
                     &ws.rules,
-                ) {
-                    Ok(s) => {
-                        ws.selection = s;
-                        Some(Arc::new(ws))
-                    }
+                );
+                if let Ok(s) = &selection {
+                    ws.selection = s.clone();
+                }
+                ws.prepare(self.rulebook.as_deref());
+                self.pending.extend(ws.problems().into_iter().cloned());
+                match selection {
+                    Ok(_) => Some(Arc::new(ws)),
                     Err(p) => {
                         self.pending.push(p);
                         None

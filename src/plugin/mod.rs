@@ -13,10 +13,12 @@ use crate::problem::{Problem, Source, did_you_mean};
 use crate::rule::meta::RuleMeta;
 use crate::span::{LineIndex, Span};
 use discover::RuleFile;
+use rayon::prelude::*;
 use rhai::{AST, Dynamic, Engine, EvalAltResult, Position, Scope};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 /// A compiled rule.
 #[derive(Debug, Clone)]
@@ -253,42 +255,167 @@ pub fn load(engine: &Engine, file: &RuleFile) -> Result<Rule, Problem> {
     })
 }
 
-/// All loaded rules, sorted by id.
-#[derive(Debug, Clone, Default)]
+/// A rule file a run compiles the first time it needs the rule.
+struct Pending {
+    engine: Arc<Engine>,
+    file: RuleFile,
+    /// The rule or its load problem, and whether it compiled after the load
+    /// was reported (see [`RuleSet::seal`]).
+    compiled: OnceLock<(Result<Arc<Rule>, Problem>, bool)>,
+}
+
+/// A rule: compiled at load, or compiled on first use.
+#[derive(Clone)]
+enum Entry {
+    Compiled(Arc<Rule>),
+    Pending(Arc<Pending>),
+}
+
+/// All loaded rules, sorted by id. A workspace loaded for one run keeps its
+/// rule files uncompiled until a rulebook (or a lookup) needs them, so a run
+/// compiles only the rules it uses; every other way to read the set (by id,
+/// [`RuleSet::iter`]) compiles what it returns.
+#[derive(Clone, Default)]
 pub struct RuleSet {
-    /// Rules by full id.
-    pub rules: BTreeMap<String, Arc<Rule>>,
-    /// Ids of rule files that failed to load (already reported); rulebooks
-    /// skip them instead of failing, so the healthy rules still run.
+    entries: BTreeMap<String, Entry>,
+    /// Ids of rule files that failed to load at load time (already
+    /// reported); rulebooks skip them instead of failing, so the healthy
+    /// rules still run. A rule compiled on first use that fails is broken too.
     pub broken: BTreeSet<String>,
+    /// Set once the load's problems are reported: later compile problems are
+    /// the run's [`RuleSet::late_problems`].
+    sealed: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuleSet")
+            .field("ids", &self.entries.keys().collect::<Vec<_>>())
+            .field("broken", &self.broken)
+            .finish()
+    }
+}
+
+impl Pending {
+    fn get(&self, sealed: &AtomicBool) -> &Result<Arc<Rule>, Problem> {
+        &self
+            .compiled
+            .get_or_init(|| {
+                let rule = load(&self.engine, &self.file).map(Arc::new);
+                (rule, sealed.load(Ordering::Acquire))
+            })
+            .0
+    }
+}
+
+/// The name part of an id (`core/length` → `length`).
+fn short(id: &str) -> &str {
+    id.split_once('/').map_or(id, |(_, n)| n)
 }
 
 impl RuleSet {
-    /// Compiles every file; a file that fails is reported and skipped.
-    pub fn load(engine: &Engine, files: &[RuleFile]) -> (RuleSet, Vec<Problem>) {
-        let mut set = RuleSet::default();
-        let mut problems = Vec::new();
-        for f in files {
-            match load(engine, f) {
-                Ok(rule) => {
-                    set.rules.insert(rule.id.clone(), Arc::new(rule));
-                }
-                Err(p) => {
-                    set.broken.insert(f.id.clone());
-                    problems.push(p);
-                }
-            }
-        }
-        (set, problems)
+    /// Adds a compiled rule.
+    pub fn insert(&mut self, rule: Arc<Rule>) {
+        self.entries.insert(rule.id.clone(), Entry::Compiled(rule));
     }
 
-    /// True when `id` (full or short) names a rule file that failed to load.
+    /// Adds a rule file to compile on first use.
+    pub fn insert_pending(&mut self, engine: Arc<Engine>, file: RuleFile) {
+        let pending = Pending {
+            engine,
+            file,
+            compiled: OnceLock::new(),
+        };
+        self.entries
+            .insert(pending.file.id.clone(), Entry::Pending(Arc::new(pending)));
+    }
+
+    /// Takes rule `id` as `old` has it (compiled or not); false when `old`
+    /// has no such rule.
+    pub fn keep(&mut self, old: &RuleSet, id: &str) -> bool {
+        let Some(entry) = old.entries.get(id) else {
+            return false;
+        };
+        self.entries.insert(id.to_owned(), entry.clone());
+        true
+    }
+
+    /// The rule with full id `id`, compiled if it was not yet; `None` when
+    /// there is none or it does not load.
+    pub fn get(&self, id: &str) -> Option<&Arc<Rule>> {
+        match self.entries.get(id)? {
+            Entry::Compiled(rule) => Some(rule),
+            Entry::Pending(p) => p.get(&self.sealed).as_ref().ok(),
+        }
+    }
+
+    /// True when `id` is a full id of a rule that loads.
+    pub fn contains(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    /// The ids of every rule, loaded or still to compile on first use
+    /// (never those known broken at load).
+    pub fn ids(&self) -> impl Iterator<Item = &String> {
+        self.entries.keys()
+    }
+
+    /// Every rule that loads, by id: compiles those not compiled yet (in parallel).
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<Rule>> {
+        self.compile(self.entries.keys().map(String::as_str));
+        self.entries.keys().filter_map(|id| self.get(id))
+    }
+
+    /// Compiles the rules `ids` names that are not compiled yet, in parallel.
+    pub fn compile<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
+        let todo: Vec<&Pending> = ids
+            .into_iter()
+            .filter_map(|id| match self.entries.get(id)? {
+                Entry::Pending(p) if p.compiled.get().is_none() => Some(&**p),
+                _ => None,
+            })
+            .collect();
+        todo.par_iter().for_each(|p| {
+            p.get(&self.sealed);
+        });
+    }
+
+    /// Marks the load's problems as reported: rules compiled from now on
+    /// report theirs through [`RuleSet::late_problems`].
+    pub fn seal(&self) {
+        self.sealed.store(true, Ordering::Release);
+    }
+
+    /// Problems of rules compiled on first use before [`RuleSet::seal`], by id.
+    pub fn problems(&self) -> impl Iterator<Item = &Problem> {
+        self.compile_problems(false)
+    }
+
+    /// Problems of rules first compiled after [`RuleSet::seal`] (a rulebook
+    /// that only a note's `goal` chose), by id.
+    pub fn late_problems(&self) -> impl Iterator<Item = &Problem> {
+        self.compile_problems(true)
+    }
+
+    fn compile_problems(&self, late: bool) -> impl Iterator<Item = &Problem> {
+        self.entries.values().filter_map(move |e| match e {
+            Entry::Pending(p) => match p.compiled.get()? {
+                (Err(problem), l) if *l == late => Some(problem),
+                _ => None,
+            },
+            Entry::Compiled(_) => None,
+        })
+    }
+
+    /// True when `id` (full or short) names a rule file that failed to load
+    /// (compiling the rules it may name).
     pub fn is_broken(&self, id: &str) -> bool {
         self.broken.contains(id)
-            || self
-                .broken
-                .iter()
-                .any(|b| b.split_once('/').is_some_and(|(_, n)| n == id))
+            || self.broken.iter().any(|b| short(b) == id)
+            || self.entries.iter().any(|(k, e)| {
+                (k == id || short(k) == id)
+                    && matches!(e, Entry::Pending(p) if p.get(&self.sealed).is_err())
+            })
     }
 
     /// Resolves an id written in a rulebook of `pack`: a short id names that
@@ -297,7 +424,7 @@ impl RuleSet {
     pub fn resolve_in(&self, id: &str, pack: Option<&str>) -> Result<&Arc<Rule>, ResolveError> {
         if let Some(pack) = pack
             && !id.contains('/')
-            && let Some(r) = self.rules.get(&format!("{pack}/{id}"))
+            && let Some(r) = self.get(&format!("{pack}/{id}"))
         {
             return Ok(r);
         }
@@ -307,11 +434,16 @@ impl RuleSet {
     /// Resolves a full id, or a short id when exactly one pack has it.
     /// The error carries a "did you mean" suggestion where one is close.
     pub fn resolve(&self, id: &str) -> Result<&Arc<Rule>, ResolveError> {
-        if let Some(r) = self.rules.get(id) {
+        if let Some(r) = self.get(id) {
             return Ok(r);
         }
         if !id.contains('/') {
-            let matches: Vec<_> = self.rules.values().filter(|r| r.name() == id).collect();
+            let matches: Vec<&Arc<Rule>> = self
+                .entries
+                .keys()
+                .filter(|k| short(k) == id)
+                .filter_map(|k| self.get(k))
+                .collect();
             match matches.len() {
                 1 => return Ok(matches[0]),
                 n if n > 1 => {
@@ -322,7 +454,9 @@ impl RuleSet {
                 _ => {}
             }
         }
-        let names = self.rules.values().flat_map(|r| [r.id.as_str(), r.name()]);
+        // Not found: suggest among the rules, without compiling any (a rule
+        // compiled on first use may turn out broken).
+        let names = self.entries.keys().flat_map(|k| [k.as_str(), short(k)]);
         Err(ResolveError::Unknown(
             did_you_mean(id, names).map(str::to_owned),
         ))

@@ -58,7 +58,7 @@ fn active(
     merged
         .into_iter()
         .filter_map(|(id, m)| {
-            let rule = rules.rules.get(&id)?;
+            let rule = rules.get(&id)?;
             if !rule.meta.applies_to(channel) {
                 return None;
             }

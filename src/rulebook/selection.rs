@@ -54,6 +54,12 @@ impl RuleSelection {
         })
     }
 
+    /// Whether it adds rule `id` to rulebooks (`--select`, `--extend-select`).
+    pub fn adds(&self, id: &str) -> bool {
+        let any = |picks: &[Pick]| picks.iter().any(|p| p.matches(id));
+        self.select.as_deref().is_some_and(any) || any(&self.extend)
+    }
+
     /// Whether it changes nothing.
     pub fn is_empty(&self) -> bool {
         self.select.is_none() && self.extend.is_empty() && self.ignore.is_empty()
@@ -83,11 +89,12 @@ impl RuleSelection {
         }
         let wanted = self.select.iter().flatten().chain(&self.extend);
         let wanted: Vec<&Pick> = wanted.collect();
-        for rule in rules.rules.values() {
-            if wanted.iter().any(|p| p.matches(&rule.id))
-                && rule.meta.applies_to(channel)
-                && !map.contains_key(&rule.id)
-            {
+        let picked = rules
+            .ids()
+            .filter(|id| wanted.iter().any(|p| p.matches(id)))
+            .filter_map(|id| rules.get(id));
+        for rule in picked {
+            if rule.meta.applies_to(channel) && !map.contains_key(&rule.id) {
                 map.insert(
                     rule.id.clone(),
                     ActiveSetting {
@@ -104,7 +111,11 @@ impl RuleSelection {
 fn pick(flag: &str, id: &str, rules: &RuleSet) -> Result<Pick, Problem> {
     let id = id.trim();
     let prefix = format!("{id}/");
-    if !id.contains('/') && rules.rules.keys().any(|k| k.starts_with(&prefix)) {
+    if !id.contains('/')
+        && rules
+            .ids()
+            .any(|k| k.starts_with(&prefix) && rules.contains(k))
+    {
         return Ok(Pick::Pack(id.to_owned()));
     }
     rules

@@ -397,7 +397,7 @@ impl Checker {
                     .flatten()
                     .filter_map(|(id, s)| {
                         Some(ActiveRule::new(
-                            self.all_rules.rules.get(id)?.clone(),
+                            self.all_rules.get(id)?.clone(),
                             s.level,
                             s.options.clone(),
                         ))

@@ -33,6 +33,8 @@ pub struct Workspace {
     extra_plugins: Vec<PathBuf>,
     /// A file that stops loading keeps its last good version (watch).
     keep_last_good: bool,
+    /// Rules compile on first use (one run: see [`Workspace::load_lazily`]).
+    lazy: bool,
     resolver: PackResolver,
     /// The one sandboxed engine.
     pub engine: Arc<Engine>,

@@ -217,7 +217,7 @@ fn rule_prints(book: &ResolvedRulebook, rules: &RuleSet) -> BTreeMap<String, u64
                     }
                 }
             }
-            if let Some(rule) = rules.rules.get(id) {
+            if let Some(rule) = rules.get(id) {
                 rule.path.hash(&mut h);
                 rule.source.hash(&mut h);
             }
@@ -250,7 +250,12 @@ fn hash_option(value: &OptionValue, h: &mut impl Hasher) {
 
 impl Workspace {
     /// A workspace for `project` with nothing loaded yet.
-    fn empty(project: Project, extra_plugins: &[PathBuf], keep_last_good: bool) -> Workspace {
+    fn empty(
+        project: Project,
+        extra_plugins: &[PathBuf],
+        keep_last_good: bool,
+        lazy: bool,
+    ) -> Workspace {
         let resolver = PackResolver::default();
         let engine = Arc::new(engine::build(&project.limits, resolver.clone()));
         let files = Files {
@@ -265,6 +270,7 @@ impl Workspace {
             project,
             extra_plugins: extra_plugins.to_vec(),
             keep_last_good,
+            lazy,
             resolver,
             engine,
             rules: Arc::new(RuleSet::default()),
@@ -277,17 +283,69 @@ impl Workspace {
     }
 
     /// Loads the project's packs (its plugin folders plus `extra`, added
-    /// packs, overrides) and rulebook folders.
+    /// packs, overrides) and rulebook folders, compiling every rule.
     pub fn load(project: Project, extra_plugins: &[PathBuf]) -> Workspace {
-        let mut ws = Workspace::empty(project, extra_plugins, false);
+        let mut ws = Workspace::empty(project, extra_plugins, false, false);
         ws.reload(&Reload::all());
         ws
+    }
+
+    /// Loads as [`Workspace::load`] does for one run that checks notes: a
+    /// rule compiles when a rulebook first needs it. [`Workspace::prepare`]
+    /// compiles the rules of the rulebooks the run will use before its load
+    /// problems are reported.
+    pub fn load_lazily(project: Project, extra_plugins: &[PathBuf]) -> Workspace {
+        let mut ws = Workspace::empty(project, extra_plugins, false, true);
+        ws.reload(&Reload::all());
+        ws
+    }
+
+    /// Compiles, in parallel, the rules of the rulebooks notes get unless
+    /// their `goal` names another (`flag`, else the project's: see
+    /// [`Project::rulebooks_in_use`]) and the rules `--select` adds, so that
+    /// [`Workspace::problems`] has their problems; a rule compiled later
+    /// reports through [`Workspace::late_problems`].
+    pub fn prepare(&self, flag: Option<&str>) {
+        let mut names = self.project.rulebooks_in_use(flag);
+        let mut seen = BTreeSet::new();
+        let mut named: BTreeSet<&str> = BTreeSet::new();
+        while let Some(name) = names.pop() {
+            let Some(book) = self.rulebooks.books.get(&name) else {
+                continue;
+            };
+            if !seen.insert(name) {
+                continue;
+            }
+            names.extend(book.extends.iter().map(|(parent, _)| parent.clone()));
+            let channels = book.channel_rules.iter().flat_map(|(_, e)| e);
+            named.extend(book.rules.iter().chain(channels).map(|e| e.id.as_str()));
+        }
+        // A short id may name a rule of any pack: compile each it may name.
+        let short = |id: &str| id.split_once('/').map_or(id, |(_, n)| n).to_owned();
+        let ids: Vec<&str> = self
+            .rules
+            .ids()
+            .filter(|id| {
+                named.contains(id.as_str())
+                    || named.contains(short(id).as_str())
+                    || self.selection.adds(id)
+            })
+            .map(String::as_str)
+            .collect();
+        self.rules.compile(ids);
+        self.rules.seal();
+    }
+
+    /// Problems of rules first compiled after [`Workspace::prepare`] (those
+    /// only a rulebook a note's `goal` chose uses), by rule id.
+    pub fn late_problems(&self) -> Vec<Problem> {
+        self.rules.late_problems().cloned().collect()
     }
 
     /// A workspace that keeps the last good version of every file (for
     /// `tact watch`); nothing is loaded until the first [`Workspace::reload`].
     pub fn watched(project: Project, extra_plugins: &[PathBuf]) -> Workspace {
-        Workspace::empty(project, extra_plugins, true)
+        Workspace::empty(project, extra_plugins, true, false)
     }
 
     /// The plugin folders: the project's, then `--plugins`.
@@ -332,9 +390,17 @@ impl Workspace {
         out
     }
 
-    /// Every load problem, in input order (see [`Workspace::load_errors`]).
+    /// Every load problem, in input order (see [`Workspace::load_errors`]),
+    /// with those of rules compiled on first use so far (by
+    /// [`Workspace::prepare`]) among the rules'.
     pub fn problems(&self) -> Vec<&Problem> {
-        self.load_errors().into_iter().map(|e| &e.problem).collect()
+        let f = &self.files;
+        let rules_end = usize::from(f.config_problem.is_some())
+            + f.discover_problems.len()
+            + f.rules.values().filter(|s| s.problem.is_some()).count();
+        let mut out: Vec<&Problem> = self.load_errors().into_iter().map(|e| &e.problem).collect();
+        out.splice(rules_end..rules_end, self.rules.problems());
+        out
     }
 
     /// The problems of rulebooks in use that do not resolve, by name; `kept`
@@ -372,7 +438,7 @@ impl Workspace {
         }
         // New limits mean a new engine: compile everything again.
         let force = what.everything || r.config;
-        let ids_before: Vec<String> = self.rules.rules.keys().cloned().collect();
+        let ids_before: Vec<String> = self.rules.ids().cloned().collect();
         if (force || !what.rules.is_empty()) && self.scan_rules(force, &what.rules, &mut r) {
             r.recheck_all = true;
         }
@@ -380,7 +446,7 @@ impl Workspace {
         if force || what.rulebooks || !what.rules.is_empty() {
             self.scan_rulebooks(&mut r);
         }
-        r.ids_changed = ids_before.iter().ne(self.rules.rules.keys());
+        r.ids_changed = ids_before.iter().ne(self.rules.ids());
         if r.recheck_all || !r.rules.is_empty() || !r.rulebooks.is_empty() || r.ids_changed {
             let stale = self.refresh_checkers(r.recheck_all);
             if !r.recheck_all {
@@ -476,22 +542,19 @@ impl Workspace {
                 .get(&file.id)
                 .filter(|s| !force && s.hash == hash)
         };
-        // Compiling is most of a load: the changed files compile on every core.
+        // Compiling is most of a load: the changed files compile on every
+        // core, or, for one run, each on first use.
         let engine = &self.engine;
         let mut compiled: Vec<Option<Result<plugin::Rule, Problem>>> = files
             .par_iter()
             .zip(&hashes)
             .map(|(file, &hash)| {
-                unchanged(file, hash)
-                    .is_none()
-                    .then(|| plugin::load(engine, file))
+                (!self.lazy && unchanged(file, hash).is_none()).then(|| plugin::load(engine, file))
             })
             .collect();
         for ((file, &hash), compiled) in files.iter().zip(&hashes).zip(&mut compiled) {
             if let Some(prev) = unchanged(file, hash) {
-                if let Some(rule) = old.rules.get(&file.id) {
-                    set.rules.insert(file.id.clone(), rule.clone());
-                }
+                set.keep(&old, &file.id);
                 if old.broken.contains(&file.id) {
                     set.broken.insert(file.id.clone());
                 }
@@ -501,19 +564,22 @@ impl Workspace {
             if file.disk_path.is_some() {
                 r.changed.insert(file.path.clone());
             }
-            let Some(loaded) = compiled.take() else {
-                continue; // unchanged: handled above
-            };
-            let problem = match loaded {
-                Ok(rule) => {
-                    set.rules.insert(file.id.clone(), Arc::new(rule));
+            let problem = match compiled.take() {
+                // Compiled when first used; its problem is kept with it.
+                None => {
+                    set.insert_pending(self.engine.clone(), file.clone());
                     r.rules.insert(file.id.clone());
                     None
                 }
-                Err(problem) => {
-                    let last_good = old.rules.get(&file.id).filter(|_| self.keep_last_good);
+                Some(Ok(rule)) => {
+                    set.insert(Arc::new(rule));
+                    r.rules.insert(file.id.clone());
+                    None
+                }
+                Some(Err(problem)) => {
+                    let last_good = old.get(&file.id).filter(|_| self.keep_last_good);
                     if let Some(rule) = last_good {
-                        set.rules.insert(file.id.clone(), rule.clone());
+                        set.insert(rule.clone());
                     } else {
                         set.broken.insert(file.id.clone());
                     }
@@ -543,9 +609,7 @@ impl Workspace {
                 .is_some_and(|p| unreadable.contains(&absolute(p)));
             if unreadable && self.keep_last_good {
                 // A transient read error: keep the last good version.
-                if let Some(rule) = old.rules.get(id) {
-                    set.rules.insert(id.clone(), rule.clone());
-                } else if old.broken.contains(id) {
+                if !set.keep(&old, id) && old.broken.contains(id) {
                     set.broken.insert(id.clone());
                 }
                 slots.insert(id.clone(), slot.clone());
@@ -748,7 +812,7 @@ impl Workspace {
                     .resolve_leniently(name)
                     .or_else(|| slot.book.clone())
                     .map(|mut b| {
-                        b.retain(|id| self.rules.rules.contains_key(id));
+                        b.retain(|id| self.rules.contains(id));
                         b
                     });
                 (book, problems)
