@@ -340,6 +340,16 @@ mod tests {
         assert_ne!(score(&[], [word]), score(&[], []));
     }
 
+    #[test]
+    fn the_training_scorer_and_the_runtime_scorer_agree() {
+        let model: Model = toml::from_str(WEIGHTS).unwrap();
+        let words: Vec<&str> = model.words.keys().step_by(7).map(String::as_str).collect();
+        let used = [Strategy::Gratitude, Strategy::Hedges, Strategy::Gratitude];
+        let d = doc(&used, &words, true);
+        let (a, b) = (model.score(&d), score(&used, words.iter().copied()));
+        assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+    }
+
     fn doc(strategies: &[Strategy], words: &[&str], polite: bool) -> Document {
         Document {
             strategies: strategies.to_vec(),
