@@ -229,6 +229,10 @@ pub struct CheckArgs {
     /// Print how many findings each rule made instead of the findings (human or json format).
     #[arg(long)]
     pub statistics: bool,
+    /// After the run, print on stderr what each rule cost: calls, calls per
+    /// note, µs per call, total time and share, the slowest first.
+    #[arg(long)]
+    pub timings: bool,
     /// Report errors only: findings below error level are neither shown nor counted.
     #[arg(long, short)]
     pub quiet: bool,

@@ -199,6 +199,14 @@ pub fn check(projects: Projects, cfg: &CheckConfig) -> Outcome {
         let _ = reporter.problem(&p);
     }
     let _ = reporter.finish(&summary);
+    if cfg.timings {
+        let mut all = tact::run::Timings::default();
+        projects
+            .loaded()
+            .iter()
+            .for_each(|ws| all.merge(ws.timings()));
+        eprint!("{}", all.table());
+    }
     if let Some(max) = cfg.max_warnings
         && summary.warnings > max
     {

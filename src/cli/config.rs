@@ -52,6 +52,8 @@ pub struct CheckConfig {
     pub ignore: Vec<String>,
     /// Counts per rule instead of findings.
     pub statistics: bool,
+    /// Print per-rule costs on stderr after the run.
+    pub timings: bool,
     /// Findings below error level are dropped.
     pub quiet: bool,
     /// Findings never fail the run.
@@ -159,6 +161,7 @@ impl CheckConfig {
             extend_select: args.extend_select,
             ignore: args.ignore,
             statistics: args.statistics,
+            timings: args.timings,
             quiet: args.quiet,
             exit_zero: args.exit_zero,
             exclude,

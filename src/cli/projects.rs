@@ -32,6 +32,7 @@ struct Inner {
     exclude: ExcludeFlag,
     verbose: bool,
     force_exclude: bool,
+    timings: bool,
     /// Folder → its nearest config (`None`: no `tact.toml` above it).
     nearest: HashMap<PathBuf, Option<PathBuf>>,
     /// Config → its workspace (`None`: it failed to load, reported once).
@@ -56,6 +57,7 @@ impl Projects {
             exclude: cfg.exclude.clone(),
             verbose: cfg.verbose,
             force_exclude: cfg.force_exclude,
+            timings: cfg.timings,
             nearest: HashMap::new(),
             loaded: HashMap::new(),
             pending: Vec::new(),
@@ -204,6 +206,9 @@ impl Inner {
             Ok(project) => {
                 // Only the rules of the rulebooks in use compile.
                 let mut ws = Workspace::load_lazily(project, &self.plugins);
+                if self.timings {
+                    ws.time_rules();
+                }
                 let selection = RuleSelection::resolve(
                     self.select.as_deref(),
                     &self.extend_select,

@@ -2,6 +2,9 @@
 //! pass, sandboxed rule calls, findings validated and levelled, allowances.
 
 pub mod stream;
+mod timings;
+
+pub use timings::{RuleTiming, Timings};
 
 use crate::finding::{Finding, Level};
 use crate::matcher::{PatternMatcher, TriggerMatcher};
@@ -196,12 +199,15 @@ impl Triggers {
 struct Lane {
     rules: Vec<ActiveRule>,
     triggers: Triggers,
+    /// Per rule, what its calls cost (kept when timing).
+    clocks: Vec<timings::Clock>,
 }
 
 impl Lane {
     fn new(rules: Vec<ActiveRule>) -> Lane {
         Lane {
             triggers: Triggers::new(&rules),
+            clocks: rules.iter().map(|_| timings::Clock::default()).collect(),
             rules,
         }
     }
@@ -308,6 +314,8 @@ pub struct Checker {
     all_rules: Arc<RuleSet>,
     template: TemplateLengths,
     tally: Tally,
+    /// Whole-note times, when timing (`None` otherwise: no clock is read).
+    timed: Option<timings::NoteClock>,
 }
 
 impl Checker {
@@ -326,6 +334,7 @@ impl Checker {
             all_rules: rules,
             template,
             tally: Tally::new(usize::MAX),
+            timed: None,
         }
     }
 
@@ -333,6 +342,26 @@ impl Checker {
     pub fn with_max_failures(mut self, max: usize) -> Checker {
         self.tally = Tally::new(max);
         self
+    }
+
+    /// Measures each rule's calls and each note's check (`--timings`).
+    pub fn with_timings(mut self) -> Checker {
+        self.timed = Some(timings::NoteClock::default());
+        self
+    }
+
+    /// What checking cost so far, per rule, when timing (see [`Checker::with_timings`]).
+    pub fn timings(&self) -> Option<Timings> {
+        let clock = self.timed.as_ref()?;
+        let mut out = Timings::default();
+        out.add_notes(clock);
+        for lane in self.lanes.iter().filter_map(OnceLock::get) {
+            for (active, clock) in lane.rules.iter().zip(&lane.clocks) {
+                out.add_rule(&active.rule.id, clock);
+            }
+        }
+        out.sort();
+        Some(out)
     }
 
     /// The rules that were skipped on some notes after failing too often,
@@ -366,6 +395,7 @@ impl Checker {
             all_rules: rules,
             template,
             tally: Tally::new(usize::MAX),
+            timed: None,
         };
         for (lane, channel) in checker.lanes.iter().zip(Channel::ALL) {
             let rules = if rule.meta.applies_to(channel) {
@@ -409,6 +439,7 @@ impl Checker {
 
     /// Runs every triggered rule of the note's channel on `note`.
     pub fn check(&self, note: &Arc<Note>) -> NoteReport {
+        let started = self.timed.as_ref().map(|_| std::time::Instant::now());
         let lane = self.lane(note.channel());
         let mut report = NoteReport::default();
         let run = lane.triggers.select(note.body_text());
@@ -437,7 +468,12 @@ impl Checker {
                 continue;
             }
             let view = view.get_or_insert_with(|| NoteRef::new(note.clone(), on.length));
-            match self.call(active, view, note) {
+            let call_started = started.map(|_| std::time::Instant::now());
+            let result = self.call(active, view, note);
+            if let Some(t) = call_started {
+                lane.clocks[i].record(t, result.as_ref().map_or(0, Vec::len));
+            }
+            match result {
                 Ok(findings) => {
                     fired[i] = !findings.is_empty();
                     report.findings.extend(findings);
@@ -453,6 +489,9 @@ impl Checker {
         report.findings.sort_by(|a, b| {
             (a.span.start, &a.rule, a.span.end).cmp(&(b.span.start, &b.rule, b.span.end))
         });
+        if let (Some(clock), Some(t)) = (&self.timed, started) {
+            clock.record(t);
+        }
         report
     }
 

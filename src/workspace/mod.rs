@@ -18,12 +18,13 @@ use crate::problem::Problem;
 use crate::problem::Source;
 use crate::rulebook::{RuleSelection, Rulebooks};
 use crate::run::Checker;
-use crate::run::NoteReport;
+use crate::run::{NoteReport, Timings};
 use crate::span::Span;
 use reload::{CheckerSlot, Files};
 use rhai::Engine;
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Loaded rules and rulebooks.
@@ -49,6 +50,8 @@ pub struct Workspace {
     /// The files loaded: their hashes and problems.
     files: Files,
     checkers: Mutex<BTreeMap<String, CheckerSlot>>,
+    /// Checkers measure their rules' calls (`--timings`).
+    timed: AtomicBool,
 }
 
 impl Workspace {
@@ -62,6 +65,26 @@ impl Workspace {
             slot
         });
         slot.checker.clone().ok_or_else(|| slot.problems.clone())
+    }
+
+    /// Makes the checkers built from now on measure what each rule costs;
+    /// call it before checking (see [`Workspace::timings`]).
+    pub fn time_rules(&self) {
+        self.timed.store(true, Ordering::Relaxed);
+    }
+
+    /// What checking cost so far, per rule, over every rulebook used, when
+    /// [`Workspace::time_rules`] was called first.
+    pub fn timings(&self) -> Timings {
+        let cache = self.checkers.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = Timings::default();
+        for t in cache
+            .values()
+            .filter_map(|slot| slot.checker.as_ref()?.timings())
+        {
+            out.merge(t);
+        }
+        out
     }
 
     /// One problem per rule that tact stopped calling after it failed on

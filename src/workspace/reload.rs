@@ -279,6 +279,7 @@ impl Workspace {
             selection: crate::rulebook::RuleSelection::default(),
             files,
             checkers: Default::default(),
+            timed: Default::default(),
         }
     }
 
@@ -858,6 +859,9 @@ impl Workspace {
         if !self.keep_last_good {
             // One run: stop calling a rule that keeps failing.
             checker = checker.with_max_failures(self.project.limits.max_failures);
+        }
+        if self.timed.load(std::sync::atomic::Ordering::Relaxed) {
+            checker = checker.with_timings();
         }
         slot.checker = Some(Arc::new(checker));
         slot.book = Some(book);
