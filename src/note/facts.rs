@@ -73,8 +73,13 @@ impl AskKind {
         }
     }
 
+    /// The kind called `name` (snake case).
+    pub fn named(name: &str) -> Option<AskKind> {
+        AskKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
     /// All kinds, in declaration order (the index is `kind as usize`).
-    const ALL: [AskKind; 11] = [
+    pub const ALL: [AskKind; 11] = [
         AskKind::Call,
         AskKind::Meeting,
         AskKind::Time,

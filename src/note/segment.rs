@@ -274,6 +274,10 @@ pub(crate) fn words(text: &str, off: usize) -> Vec<Word> {
 
 /// Lowercases and straightens curly apostrophes, as phrase matching does.
 pub fn normalize(s: &str) -> String {
+    // Most words are ASCII: lowercase them without per-char case tables.
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     s.chars()
         .flat_map(char::to_lowercase)
         .map(|c| if c == '’' || c == '‘' { '\'' } else { c })

@@ -5,6 +5,7 @@
 
 use super::options::Options;
 use crate::note::Note;
+use crate::note::facts::AskKind;
 use std::fmt;
 
 /// A fact about a note the host checks before calling a rule (`requires`).
@@ -152,6 +153,8 @@ enum Count {
     ContentSentences,
     Questions,
     Asks,
+    /// Asks of one kind: `asks.purchase`.
+    AsksOf(AskKind),
     References,
     Placeholders,
     FirstPerson,
@@ -176,7 +179,20 @@ impl Count {
     ];
 
     fn named(name: &str) -> Option<Count> {
+        if let Some(kind) = name.strip_prefix("asks.") {
+            return AskKind::named(kind).map(Count::AsksOf);
+        }
         Count::ALL.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
+    }
+
+    /// The names conditions accept, for errors.
+    fn names() -> String {
+        let kinds: Vec<&str> = AskKind::ALL.iter().map(|k| k.name()).collect();
+        format!(
+            "{}, asks.KIND (KIND one of {})",
+            Count::ALL.map(|(n, _)| n).join(", "),
+            kinds.join(", ")
+        )
     }
 
     fn of(self, on: &On) -> f64 {
@@ -190,6 +206,7 @@ impl Count {
             Count::ContentSentences => s.content_sentences,
             Count::Questions => s.sentences.iter().filter(|x| x.question).count(),
             Count::Asks => s.asks.len(),
+            Count::AsksOf(kind) => s.asks.iter().filter(|a| a.0 == kind).count(),
             Count::References => s.references.len(),
             Count::Placeholders => s.placeholders.len(),
             Count::FirstPerson => s.first_person,
@@ -424,7 +441,7 @@ fn atom(t: &str, options: &Options) -> Result<Atom, String> {
         Some(v) => Err(format!("option `{t}` is {}, not a number", v.type_name())),
         None => Err(format!(
             "`{t}` is neither a count ({}) nor a numeric option",
-            Count::ALL.map(|(n, _)| n).join(", ")
+            Count::names()
         )),
     }
 }
@@ -569,12 +586,16 @@ mod tests {
         ));
         assert!(!holds("goal in goals", "Hi."));
         assert!(holds("goal !in goals", "Hi."));
+        let pitch = "Hi Sam, we ran a free audit of your site. Want the report?";
+        assert!(holds("asks.purchase > 0 && asks.call == 0", pitch));
+        assert!(!holds("asks.purchase > 0", me));
     }
 
     #[test]
     fn bad_conditions_say_what_is_wrong() {
         let err = |c: &str| Condition::parse(c, &options(), "when").unwrap_err();
         assert!(err("wordz > 3").contains("neither a count"));
+        assert!(err("asks.lunch > 0").contains("asks.KIND (KIND one of call"));
         assert!(err("ratio").contains("not a boolean"));
         assert!(err("words >").contains("a value on each side"));
         assert!(err("channel < 'x'").contains("== or !="));
