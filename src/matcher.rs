@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// One compiled set of phrases.
+#[derive(Debug)]
 pub struct PhraseMatcher {
     automaton: AhoCorasick,
     /// Pattern index → index of the phrase it came from (apostrophe variants share one).

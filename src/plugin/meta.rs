@@ -2,9 +2,10 @@
 //! [`RuleMeta`], once at load time.
 
 use crate::finding::Level;
+use crate::finding::Safety;
 use crate::note::Channel;
 use crate::rule::gate::{Condition, Requirement};
-use crate::rule::meta::{Kind, RuleMeta, check_trigger_limits};
+use crate::rule::meta::{Kind, Report, RuleMeta, check_trigger_limits};
 use crate::rule::options::{OptionValue, Options};
 use rhai::{Dynamic, Map};
 
@@ -17,7 +18,7 @@ pub struct MetaError {
     pub key: Option<String>,
 }
 
-const KEYS: [&str; 12] = [
+const KEYS: [&str; 13] = [
     "summary",
     "level",
     "kind",
@@ -30,6 +31,7 @@ const KEYS: [&str; 12] = [
     "channels",
     "trigger_facts",
     "when",
+    "report",
 ];
 
 fn err(message: impl Into<String>, key: &str) -> MetaError {
@@ -174,6 +176,17 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
         .iter()
         .map(|c| Channel::parse(c).ok_or_else(|| err(Channel::unknown(c), "channels")))
         .collect::<Result<Vec<_>, _>>()?;
+    let report = match map.get("report") {
+        None => None,
+        Some(d) => Some(report(
+            d,
+            kind,
+            &triggers,
+            &trigger_options,
+            &patterns,
+            &trigger_facts,
+        )?),
+    };
     Ok(RuleMeta {
         summary,
         level,
@@ -187,6 +200,78 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
         trigger_facts,
         when,
         channels,
+        report,
+    })
+}
+
+/// Reads `report`: a map with `message`, optional `help`, `replace` and `safe`.
+/// The rule must declare phrases to report and nothing that needs a script.
+fn report(
+    d: &Dynamic,
+    kind: Kind,
+    triggers: &[String],
+    trigger_options: &[String],
+    patterns: &[String],
+    trigger_facts: &[Condition],
+) -> Result<Report, MetaError> {
+    let key = "report";
+    let t = d.type_name();
+    let m = d.read_lock::<Map>().ok_or_else(|| {
+        err(
+            format!("`report` must be an object map like #{{ message: \"...\" }}, not {t}"),
+            key,
+        )
+    })?;
+    if let Some(k) = m
+        .keys()
+        .find(|k| !["message", "help", "replace", "safe"].contains(&k.as_str()))
+    {
+        return Err(err(
+            format!("unknown `report` key `{k}`; expected message, help, replace or safe"),
+            key,
+        ));
+    }
+    let text = |k: &str| -> Result<Option<String>, MetaError> {
+        m.get(k)
+            .map(|v| {
+                v.clone()
+                    .into_string()
+                    .map_err(|t| err(format!("`report.{k}` must be a string, not {t}"), key))
+            })
+            .transpose()
+    };
+    let message = text("message")?
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| err("`report` needs a `message`", key))?;
+    let safe = match m.get("safe") {
+        None => true,
+        Some(v) => v
+            .as_bool()
+            .map_err(|t| err(format!("`report.safe` must be a boolean, not {t}"), key))?,
+    };
+    let replace = text("replace")?;
+    if replace.is_some() && kind != Kind::Rewrite {
+        return Err(err(
+            "`report.replace` proposes an edit: set `kind: \"rewrite\"`",
+            key,
+        ));
+    }
+    if triggers.is_empty() && trigger_options.is_empty() {
+        return Err(err(
+            "`report` reports the rule's phrases: declare `triggers` or `trigger_options`",
+            key,
+        ));
+    }
+    if !patterns.is_empty() || !trigger_facts.is_empty() {
+        return Err(err(
+            "`report` reports phrases only: a rule with `patterns` or `trigger_facts` needs `check`",
+            key,
+        ));
+    }
+    Ok(Report {
+        message,
+        help: text("help")?,
+        replace: replace.map(|r| (r, if safe { Safety::Safe } else { Safety::Unsafe })),
     })
 }
 

@@ -171,44 +171,16 @@ fn check_positions_fit(file: &RuleFile, src: &Source) -> Result<(), Problem> {
     Ok(())
 }
 
-/// Compiles a rule file and reads its metadata (running `meta()`, never `check`).
-pub fn load(engine: &Engine, file: &RuleFile) -> Result<Rule, Problem> {
-    let src = Source::new(file.path.clone(), file.source.clone());
-    check_positions_fit(file, &src)?;
-    let mut ast = engine.compile(&*file.source).map_err(|e| {
-        let pos = e.position();
-        let msg = e.err_type().to_string();
-        Problem::error(
-            "tact::plugin::syntax",
-            format!("syntax error in rule `{}`: {msg}", file.id),
-        )
-        .at(src.clone(), span_at(&file.source, pos), msg)
-        .help("fix the script; the rule is skipped until it compiles")
-    })?;
-    ast.set_source(file.id.clone());
-    let has = |name: &str, params: usize| {
-        ast.iter_functions()
-            .any(|f| f.name == name && f.params.len() == params)
-    };
-    if !has("check", 2) {
-        return Err(Problem::error(
-            "tact::plugin::no-check",
-            format!("rule `{}` has no `check` function", file.id),
-        )
-        .at(src, Span::new(0, 0), "")
-        .help("define `fn check(note, options) { ... }` returning an array of findings"));
-    }
-    if !has("meta", 0) {
-        return Err(Problem::error(
-            "tact::plugin::no-meta",
-            format!("rule `{}` has no `meta` function", file.id),
-        )
-        .at(src, Span::new(0, 0), "")
-        .help("define `fn meta() { #{ level: \"warn\", kind: \"check\", options: #{} } }`"));
-    }
-    let docs = crate::rule::meta::docs(&file.source);
+/// Runs `meta()` and reads what it returned into [`RuleMeta`].
+fn read_meta(
+    engine: &Engine,
+    ast: &rhai::AST,
+    file: &RuleFile,
+    src: &Source,
+    docs: &str,
+) -> Result<RuleMeta, Problem> {
     let value: Dynamic = engine
-        .call_fn(&mut Scope::new(), &ast, "meta", ())
+        .call_fn(&mut Scope::new(), ast, "meta", ())
         .map_err(|e| {
             let (msg, pos, hint) = describe_error(&e);
             Problem::error(
@@ -218,7 +190,7 @@ pub fn load(engine: &Engine, file: &RuleFile) -> Result<Rule, Problem> {
             .at(src.clone(), span_at(&file.source, pos), "here")
             .help(hint.unwrap_or("`meta()` must return an object map of constant values"))
         })?;
-    let meta = meta::parse(value, docs.lines().next()).map_err(|e| {
+    meta::parse(value, docs.lines().next()).map_err(|e| {
         let span = e
             .key
             .as_deref()
@@ -240,7 +212,69 @@ pub fn load(engine: &Engine, file: &RuleFile) -> Result<Rule, Problem> {
         )
         .at(src.clone(), span, "here")
         .help("see `docs/rule-api.md` for the metadata keys and their types")
+    })
+}
+
+/// Compiles a rule file and reads its metadata (running `meta()`, never `check`).
+pub fn load(engine: &Engine, file: &RuleFile) -> Result<Rule, Problem> {
+    let src = Source::new(file.path.clone(), file.source.clone());
+    check_positions_fit(file, &src)?;
+    let mut ast = engine.compile(&*file.source).map_err(|e| {
+        let pos = e.position();
+        let msg = e.err_type().to_string();
+        Problem::error(
+            "tact::plugin::syntax",
+            format!("syntax error in rule `{}`: {msg}", file.id),
+        )
+        .at(src.clone(), span_at(&file.source, pos), msg)
+        .help("fix the script; the rule is skipped until it compiles")
     })?;
+    ast.set_source(file.id.clone());
+    let has = |name: &str, params: usize| {
+        ast.iter_functions()
+            .any(|f| f.name == name && f.params.len() == params)
+    };
+    if !has("meta", 0) {
+        return Err(Problem::error(
+            "tact::plugin::no-meta",
+            format!("rule `{}` has no `meta` function", file.id),
+        )
+        .at(src, Span::new(0, 0), "")
+        .help("define `fn meta() { #{ level: \"warn\", kind: \"check\", options: #{} } }`"));
+    }
+    let docs = crate::rule::meta::docs(&file.source);
+    let meta = read_meta(engine, &ast, file, &src, &docs);
+    // A `report` rule is data: the host reports its phrases and never calls
+    // it; any other rule needs `check` (reported before its metadata).
+    // A broken `report` is reported as such, not as a missing `check`.
+    let report = match &meta {
+        Ok(m) => m.report.is_some(),
+        Err(p) => p.message.contains("`report"),
+    };
+    match (report, has("check", 2)) {
+        (false, false) => {
+            return Err(Problem::error(
+                "tact::plugin::no-check",
+                format!("rule `{}` has no `check` function", file.id),
+            )
+            .at(src, Span::new(0, 0), "")
+            .help("define `fn check(note, options) { ... }` returning an array of findings, or declare `report` in `meta()` for a phrase rule"));
+        }
+        (true, true) => {
+            let at = file.source.find("fn check").unwrap_or(0);
+            return Err(Problem::error(
+                "tact::plugin::bad-meta",
+                format!(
+                    "bad metadata in rule `{}`: a rule with `report` has no `check` function",
+                    file.id
+                ),
+            )
+            .at(src, Span::new(at, at + 8), "never called")
+            .help("keep `report` (the host reports each phrase) or `check` (a script decides), not both"));
+        }
+        _ => {}
+    }
+    let meta = meta?;
     Ok(Rule {
         id: file.id.clone(),
         path: file.path.clone(),

@@ -2,7 +2,7 @@
 
 use super::gate::{Condition, Requirement};
 use super::options::Options;
-use crate::finding::Level;
+use crate::finding::{Level, Safety};
 use crate::note::Channel;
 
 /// Whether a rule only reports, or also proposes edits.
@@ -57,6 +57,31 @@ pub struct RuleMeta {
     /// The channels the rule applies to (all when empty); a rulebook's
     /// checker for another channel leaves the rule out.
     pub channels: Vec<Channel>,
+    /// A finding declared as data (`report`): the host reports every
+    /// occurrence of the rule's phrases itself and the rule has no script
+    /// to call.
+    pub report: Option<Report>,
+}
+
+/// What a script-free phrase rule reports at each occurrence of its phrases
+/// (`triggers` and the `trigger_options` lists), found natively, word-bounded
+/// and leftmost-longest as `note.find` finds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// The message; `{match}` stands for the text found.
+    pub message: String,
+    /// What to do about it; `{match}` as in the message.
+    pub help: Option<String>,
+    /// A replacement for the text found, and whether `--fix` may apply it
+    /// on its own.
+    pub replace: Option<(String, Safety)>,
+}
+
+impl Report {
+    /// `text` with `{match}` replaced by the text found.
+    pub fn fill(text: &str, found: &str) -> String {
+        text.replace("{match}", found)
+    }
 }
 
 impl RuleMeta {
