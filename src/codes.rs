@@ -28,7 +28,7 @@ pub const ALL: &[Code] = &[
     ),
     c(
         "tact::config::nested",
-        "a warning: a folder `tact watch` or `tact eval` walks holds another project (its own `tact.toml`); its notes are left out (run the command there, or use `--config`)",
+        "a warning: a folder `tact watch` walks holds another project (its own `tact.toml`); its notes are left out (watch it on its own, or use `--config`)",
     ),
     c(
         "tact::config::read",

@@ -511,7 +511,7 @@ impl ExcludeFlag {
 }
 
 /// The folder walk of a run that checks with one project (`tact watch`,
-/// `tact eval`): the project's `include`/`exclude` and default excludes, as
+/// `tact pack update --dry-run`): the project's `include`/`exclude` and default excludes, as
 /// `tact check` applies them, and none of the files of a nested project
 /// (a folder below with a nearer `tact.toml` of its own, whose files `check`
 /// would check with that one), unless `--config` forced this project on
@@ -578,8 +578,8 @@ impl crate::input::WalkFilter for ProjectWalk<'_> {
     fn skipped(&mut self, _file: &Path, _why: &str) {}
 }
 
-/// The warning for a nested project a one-project run leaves out.
-pub fn nested_problem(config: &Path, command: &str) -> Problem {
+/// The warning for a nested project `tact watch` leaves out.
+pub fn nested_problem(config: &Path) -> Problem {
     let dir = config.parent().unwrap_or(Path::new("."));
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
@@ -589,13 +589,13 @@ pub fn nested_problem(config: &Path, command: &str) -> Problem {
     Problem::error(
         "tact::config::nested",
         format!(
-            "`{}` is another project: `tact {command}` leaves out its notes",
+            "`{}` is another project: `tact watch` leaves out its notes",
             config.display()
         ),
     )
     .severity(miette::Severity::Warning)
     .help(format!(
-        "run `tact {command} {}` for them, or check every note with one config: `--config FILE`",
+        "run `tact watch {}` for them, or check every note with one config: `--config FILE`",
         dir.display()
     ))
 }

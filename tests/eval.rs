@@ -343,12 +343,11 @@ fn floors_need_something_to_measure_and_select_narrows_the_table() {
     );
 }
 
-/// `tact eval` finds its project as `tact check` does: the nearest
-/// `tact.toml` above the paths (not the current folder's), or `--config`;
-/// a folder is walked with that project's filters and without the notes of
-/// a nested project.
+/// `tact eval` finds each note's project as `tact check` does: the nearest
+/// `tact.toml` above it (not the current folder's), or `--config` for all;
+/// a folder is walked with that project's filters.
 #[test]
-fn eval_uses_the_project_of_its_paths_and_walks_folders_like_check() {
+fn eval_checks_each_note_with_its_own_project_and_walks_folders_like_check() {
     let d = Dir::new();
     d.write(
         "proj/tact.toml",
@@ -368,30 +367,34 @@ fn eval_uses_the_project_of_its_paths_and_walks_folders_like_check() {
     );
     d.write("proj/README.md", "LOUD docs, not a note\n");
     d.write("proj/contacts.csv", "name,email\nAnn,ann@example.com\n");
-    d.write("proj/sub/tact.toml", "");
-    d.write("proj/sub/x.md", "LOUD in another project\n");
-    d.write("elsewhere/tact.toml", "");
+    // A nested project with a default rulebook of its own.
+    d.write("proj/sub/tact.toml", "default_rulebook = \"sales\"\n");
+    d.write(
+        "proj/sub/more.jsonl",
+        "{\"id\":\"s\",\"verdict\":\"good\",\"text\":\"a calm note\"}\n",
+    );
     let run = d.run(&["eval", "--format", "json", "proj"], "");
     run.assert_code(0);
     let j = run.json();
-    assert_eq!(j["notes"], 2, "{j}");
+    assert_eq!(j["notes"], 3, "{j}");
     assert_eq!(j["rules"]["t/shout"]["true_positives"], 1, "{j}");
-    assert!(
-        run.stderr().contains("tact::config::nested") && run.stderr().contains("sub/tact.toml"),
-        "{}",
-        run.stderr()
+    assert_eq!(j["rulebooks"]["t"]["good"], 1, "{j}");
+    assert_eq!(j["rulebooks"]["sales"]["good"], 1, "{j}");
+    // Named from outside, a file gets its project too.
+    let run = d.run(
+        &[
+            "eval",
+            "--format",
+            "json",
+            "--select",
+            "shout",
+            "proj/labelled.jsonl",
+        ],
+        "",
     );
-    // Two projects at once is a usage error naming both.
-    let run = d.run(&["eval", "proj/labelled.jsonl", "elsewhere"], "");
-    run.assert_code(2);
-    assert!(
-        run.stderr().contains("runs one project")
-            && run.stderr().contains("proj/tact.toml")
-            && run.stderr().contains("elsewhere/tact.toml"),
-        "{}",
-        run.stderr()
-    );
-    // `--config` forces one project on every note, nested ones included.
+    run.assert_code(0);
+    assert_eq!(run.json()["rules"]["t/shout"]["recall"], 1.0);
+    // `--config` forces one project on every note.
     let run = d.run(
         &[
             "--config",
@@ -404,6 +407,7 @@ fn eval_uses_the_project_of_its_paths_and_walks_folders_like_check() {
         "",
     );
     run.assert_code(0);
-    assert_eq!(run.json()["notes"], 3);
-    assert!(!run.stderr().contains("nested"), "{}", run.stderr());
+    let j = run.json();
+    assert_eq!(j["rulebooks"]["t"]["good"], 2, "{j}");
+    assert!(j["rulebooks"].get("sales").is_none(), "{j}");
 }

@@ -52,8 +52,8 @@ pub fn run(cli: Cli) -> Outcome {
         tact::problem::set_width(w);
     }
     // Each command loads the project of the current folder (or --config);
-    // `check` finds the nearest one for each file, `eval` and `watch` the
-    // nearest one above their paths.
+    // `check` and `eval` find the nearest one for each file, `watch` the
+    // nearest one above its paths.
     let with_project =
         |f: &mut dyn FnMut(Project) -> Outcome| match Project::load(cli.config.as_deref()) {
             Ok(p) => f(p),
@@ -102,13 +102,11 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Command::Eval(args) => {
             let cfg = config::EvalConfig::resolve(args);
-            match projects::one_project(cli.config.as_deref(), &cfg.paths, "eval") {
-                Ok((p, forced)) => eval::eval(&Workspace::load(p, plugins), forced, &cfg, color),
-                Err(p) => {
-                    eprint!("{}", p.render(color));
-                    Outcome::Error
-                }
-            }
+            eval::eval(
+                projects::Projects::plain(cli.config.as_deref(), plugins),
+                &cfg,
+                color,
+            )
         }
         Command::Pack(cmd) => match Project::load(cli.config.as_deref()) {
             Ok(p) => pack::run(

@@ -1,4 +1,4 @@
-//! The projects of a `tact check` run, as Ruff finds its configs: each file
+//! The projects of a `tact check` (and `tact eval`) run, as Ruff finds its configs: each file
 //! is checked with the nearest `tact.toml` above it (or `--config`), each
 //! project loaded once, and a folder walk skips what that project's
 //! `include`/`exclude` (and `--exclude`) leave out.
@@ -26,6 +26,8 @@ struct Inner {
     plugins: Vec<PathBuf>,
     /// `--rulebook`: the one rulebook every note gets.
     rulebook: Option<String>,
+    /// Compile every rule on load, not only those the rulebooks in use need.
+    eager: bool,
     select: Option<Vec<String>>,
     extend_select: Vec<String>,
     ignore: Vec<String>,
@@ -45,19 +47,39 @@ struct Inner {
 }
 
 impl Projects {
-    /// The projects of a run; `--exclude` globs were checked by [`CheckConfig`].
+    /// The projects of a `check` run; `--exclude` globs were checked by [`CheckConfig`].
     pub fn new(config: Option<&Path>, plugins: &[PathBuf], cfg: &CheckConfig) -> Projects {
+        let projects = Projects::plain(config, plugins);
+        {
+            let mut inner = projects.0.borrow_mut();
+            inner.rulebook = cfg.rulebook.clone();
+            inner.eager = false;
+            inner.select = cfg.select.clone();
+            inner.extend_select = cfg.extend_select.clone();
+            inner.ignore = cfg.ignore.clone();
+            inner.exclude = cfg.exclude.clone();
+            inner.verbose = cfg.verbose;
+            inner.force_exclude = cfg.force_exclude;
+            inner.timings = cfg.timings;
+        }
+        projects
+    }
+
+    /// The projects of a run without rule selection or walk flags that
+    /// compiles every rule (`eval`: labels may name any rule).
+    pub fn plain(config: Option<&Path>, plugins: &[PathBuf]) -> Projects {
         Projects(Rc::new(RefCell::new(Inner {
             config: config.map(Path::to_path_buf),
             plugins: plugins.to_vec(),
-            rulebook: cfg.rulebook.clone(),
-            select: cfg.select.clone(),
-            extend_select: cfg.extend_select.clone(),
-            ignore: cfg.ignore.clone(),
-            exclude: cfg.exclude.clone(),
-            verbose: cfg.verbose,
-            force_exclude: cfg.force_exclude,
-            timings: cfg.timings,
+            rulebook: None,
+            eager: true,
+            select: None,
+            extend_select: Vec::new(),
+            ignore: Vec::new(),
+            exclude: ExcludeFlag::default(),
+            verbose: false,
+            force_exclude: false,
+            timings: false,
             nearest: HashMap::new(),
             loaded: HashMap::new(),
             pending: Vec::new(),
@@ -135,7 +157,7 @@ fn home(path: &str) -> PathBuf {
         .to_path_buf()
 }
 
-/// The one project of a `tact watch` or `tact eval` run, and whether
+/// The one project of a `tact watch` run, and whether
 /// `--config` forced it: else the nearest `tact.toml` above the paths, as
 /// `check` finds it for each file. Paths in two projects are a usage error.
 pub fn one_project(
@@ -204,8 +226,12 @@ impl Inner {
                 None
             }
             Ok(project) => {
-                // Only the rules of the rulebooks in use compile.
-                let mut ws = Workspace::load_lazily(project, &self.plugins);
+                // Only the rules of the rulebooks in use compile, unless eager.
+                let mut ws = if self.eager {
+                    Workspace::load(project, &self.plugins)
+                } else {
+                    Workspace::load_lazily(project, &self.plugins)
+                };
                 if self.timings {
                     ws.time_rules();
                 }
@@ -218,7 +244,9 @@ impl Inner {
                 if let Ok(s) = &selection {
                     ws.selection = s.clone();
                 }
-                ws.prepare(self.rulebook.as_deref());
+                if !self.eager {
+                    ws.prepare(self.rulebook.as_deref());
+                }
                 self.pending.extend(ws.problems().into_iter().cloned());
                 match selection {
                     Ok(_) => Some(Arc::new(ws)),

@@ -379,7 +379,7 @@ impl State {
     pub fn errors(&self) -> Vec<LoadError> {
         let mut seen = BTreeSet::new();
         let nested = self.nested.iter().map(|c| LoadError {
-            problem: crate::config::nested_problem(c, "watch"),
+            problem: crate::config::nested_problem(c),
             kept: false,
         });
         self.ws
