@@ -13,12 +13,15 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-/// One compiled set of phrases.
+/// One set of phrases, searched directly until it has searched enough text
+/// to pay for its automaton (see [`DIRECT_BYTES`]).
 #[derive(Debug)]
 pub struct PhraseMatcher {
-    automaton: AhoCorasick,
+    /// The patterns (ASCII-lowercased, see [`variants`]).
+    patterns: Vec<String>,
     /// Pattern index → index of the phrase it came from (apostrophe variants share one).
     phrase_of: Vec<usize>,
+    automaton: BuiltOnUse<AhoCorasick>,
 }
 
 /// A phrase occurrence: which phrase and where.
@@ -53,42 +56,66 @@ impl PhraseMatcher {
                 phrase_of.push(i);
             }
         }
-        let automaton = AhoCorasickBuilder::new()
+        PhraseMatcher {
+            patterns,
+            phrase_of,
+            automaton: BuiltOnUse::new(),
+        }
+    }
+
+    fn build(&self) -> AhoCorasick {
+        AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&patterns)
-            .expect("phrase patterns are plain strings");
-        PhraseMatcher {
-            automaton,
-            phrase_of,
+            .build(&self.patterns)
+            .expect("phrase patterns are plain strings")
+    }
+
+    /// The leftmost occurrence at or after `at` in `lower` (the text
+    /// ASCII-lowercased), the longest there, the first pattern of equal
+    /// ones: what the automaton finds. Start, end and pattern index.
+    fn leftmost_longest(&self, lower: &str, at: usize) -> Option<(usize, usize, usize)> {
+        let mut best: Option<(usize, usize, usize)> = None;
+        for (i, p) in self.patterns.iter().enumerate() {
+            let Some(j) = lower[at..].find(p.as_str()) else {
+                continue;
+            };
+            let (start, end) = (at + j, at + j + p.len());
+            if best.is_none_or(|(s, e, _)| start < s || (start == s && end > e)) {
+                best = Some((start, end, i));
+            }
         }
+        best
     }
 
     /// Every word-bounded, non-overlapping occurrence in `text`, leftmost-longest.
     /// A hit that is glued to a word (`demo` in `demolition`) is skipped and the
     /// search resumes one char later, so it never hides a good hit behind it.
     pub fn find_iter<'a>(&'a self, text: &'a str) -> impl Iterator<Item = PhraseHit> + 'a {
+        let automaton = self.automaton.get(text.len(), || self.build());
+        // ASCII lowercasing keeps offsets, and the patterns are lowercased.
+        let lower = automaton.is_none().then(|| text.to_ascii_lowercase());
         let mut at = 0;
         std::iter::from_fn(move || {
             while at <= text.len() {
-                let m = self
-                    .automaton
-                    .find(aho_corasick::Input::new(text).span(at..text.len()))?;
-                let good = bounded(text, m.start(), m.end());
-                at = if good {
-                    m.end().max(m.start() + 1)
-                } else {
-                    m.start() + 1
+                let (start, end, pattern) = match (automaton, &lower) {
+                    (Some(ac), _) => {
+                        let m = ac.find(aho_corasick::Input::new(text).span(at..text.len()))?;
+                        (m.start(), m.end(), m.pattern().as_usize())
+                    }
+                    (None, Some(lower)) => self.leftmost_longest(lower, at)?,
+                    (None, None) => return None,
                 };
+                let good = bounded(text, start, end);
+                at = if good { end.max(start + 1) } else { start + 1 };
                 while at < text.len() && !text.is_char_boundary(at) {
                     at += 1;
                 }
                 if good {
-                    let phrase = self.phrase_of[m.pattern().as_usize()];
                     return Some(PhraseHit {
-                        phrase,
-                        span: Span::new(m.start(), m.end()),
+                        phrase: self.phrase_of[pattern],
+                        span: Span::new(start, end),
                     });
                 }
             }
@@ -112,32 +139,35 @@ pub fn bounded(text: &str, start: usize, end: usize) -> bool {
     before_ok && after_ok
 }
 
-/// How many searches go without an automaton. Building the trigger
-/// automaton over hundreds of phrases costs as much as scanning for each
-/// phrase on a few dozen short notes, so a run of one note never builds it.
-const DIRECT_SEARCHES: usize = 32;
+/// How much text a matcher searches without its automaton. Building an
+/// automaton over many phrases costs about as much as searching for each
+/// phrase on its own through some fifty short notes, so a run of a few
+/// notes never builds one.
+const DIRECT_BYTES: usize = 16 << 10;
 
 /// What a matcher compiles for many searches, built only once
-/// [`DIRECT_SEARCHES`] searches went without it.
+/// [`DIRECT_BYTES`] of text were searched without it.
+#[derive(Debug)]
 struct BuiltOnUse<T> {
-    searches: AtomicUsize,
+    searched: AtomicUsize,
     built: OnceLock<T>,
 }
 
 impl<T> BuiltOnUse<T> {
     fn new() -> BuiltOnUse<T> {
         BuiltOnUse {
-            searches: AtomicUsize::new(0),
+            searched: AtomicUsize::new(0),
             built: OnceLock::new(),
         }
     }
 
-    /// The compiled form, or `None` while searching without it is cheaper.
-    fn get(&self, build: impl FnOnce() -> T) -> Option<&T> {
+    /// The compiled form for a search of `len` bytes, or `None` while
+    /// searching without it is cheaper.
+    fn get(&self, len: usize, build: impl FnOnce() -> T) -> Option<&T> {
         if let Some(t) = self.built.get() {
             return Some(t);
         }
-        if self.searches.fetch_add(1, Ordering::Relaxed) < DIRECT_SEARCHES {
+        if self.searched.fetch_add(len, Ordering::Relaxed) < DIRECT_BYTES {
             return None;
         }
         Some(self.built.get_or_init(build))
@@ -202,7 +232,7 @@ impl TriggerMatcher {
                 self.owners[pattern].iter().for_each(|&o| hit(o));
             }
         };
-        if let Some(ac) = self.automaton.get(|| self.build()) {
+        if let Some(ac) = self.automaton.get(text.len(), || self.build()) {
             for m in ac.find_overlapping_iter(text) {
                 found(m.start(), m.end(), m.pattern().as_usize());
             }
@@ -251,7 +281,7 @@ impl PatternMatcher {
         if self.patterns.is_empty() {
             return;
         }
-        let set = self.set.get(|| {
+        let set = self.set.get(text.len(), || {
             regex::RegexSetBuilder::new(&self.patterns)
                 .size_limit(64 << 20)
                 .build()
@@ -447,9 +477,8 @@ mod tests {
             seen
         };
         let warm = TriggerMatcher::new(pairs);
-        for _ in 0..=DIRECT_SEARCHES {
-            warm.for_each_owner("warm up", |_| {});
-        }
+        warm.for_each_owner(&" ".repeat(DIRECT_BYTES), |_| {});
+        warm.for_each_owner("", |_| {});
         assert!(warm.automaton.built.get().is_some());
         for text in texts {
             let cold = TriggerMatcher::new(pairs);
@@ -469,15 +498,51 @@ mod tests {
             seen
         };
         let warm = PatternMatcher::new(pairs);
-        for _ in 0..=DIRECT_SEARCHES {
-            warm.for_each_owner("warm up", |_| {});
-        }
+        warm.for_each_owner(&" ".repeat(DIRECT_BYTES), |_| {});
+        warm.for_each_owner("", |_| {});
         assert!(matches!(warm.set.built.get(), Some(Some(_))));
         for text in ["a demo of URGENT 15 min", "demolition", "AB CD 5 minutes"] {
             let cold = PatternMatcher::new(pairs);
             assert_eq!(owners(&cold, text), owners(&warm, text), "{text:?}");
         }
         assert_eq!(owners(&warm, "a demo of URGENT 15 min"), [0, 1, 2]);
+    }
+
+    #[test]
+    fn phrases_found_alike_with_and_without_the_automaton() {
+        let phrases = [
+            "call",
+            "quick call",
+            "Call",
+            "demo",
+            "a a",
+            "you’re",
+            "élan",
+            "u",
+            "15 minutes",
+        ];
+        let texts = [
+            "A Quick Call? quick caller, call",
+            "demolition and a demo",
+            "xa a a a",
+            "you're here with élan, ÉLAN",
+            "thank u, 115 minutes or 15 minutes",
+            "",
+        ];
+        let hits = |m: &PhraseMatcher, text: &str| -> Vec<(usize, Span)> {
+            m.find_iter(text).map(|h| (h.phrase, h.span)).collect()
+        };
+        let warm = PhraseMatcher::new(&phrases);
+        warm.find_iter(&" ".repeat(DIRECT_BYTES)).for_each(drop);
+        warm.find_iter("").for_each(drop);
+        assert!(warm.automaton.built.get().is_some());
+        for text in texts {
+            let cold = PhraseMatcher::new(&phrases);
+            assert_eq!(hits(&cold, text), hits(&warm, text), "{text:?}");
+            assert!(cold.automaton.built.get().is_none());
+        }
+        // Equal phrases: the first one's index, as the automaton reports it.
+        assert_eq!(hits(&warm, "Call me")[0].0, 0);
     }
 
     #[test]

@@ -822,18 +822,23 @@ impl Workspace {
         };
         slot.problems = problems;
         let book = book?;
-        let prints = rule_prints(&book, &self.rules);
-        let fp = {
+        // Only a watched workspace reloads and compares fingerprints.
+        let prints = if self.keep_last_good {
+            rule_prints(&book, &self.rules)
+        } else {
+            BTreeMap::new()
+        };
+        let fp = self.keep_last_good.then(|| {
             let mut h = DefaultHasher::new();
             prints.hash(&mut h);
             h.finish()
-        };
-        if !force && slot.fingerprint == Some(fp) && slot.checker.is_some() {
+        });
+        if !force && fp.is_some() && slot.fingerprint == fp && slot.checker.is_some() {
             return None;
         }
         let template = self.project.template.clone();
         let delta = match &slot.checker {
-            Some(_) if !force => {
+            Some(_) if !force && self.keep_last_good => {
                 let ids: BTreeSet<String> = prints
                     .keys()
                     .chain(slot.prints.keys())
@@ -865,7 +870,7 @@ impl Workspace {
         }
         slot.checker = Some(Arc::new(checker));
         slot.book = Some(book);
-        slot.fingerprint = Some(fp);
+        slot.fingerprint = fp;
         slot.prints = prints;
         Some(delta)
     }
