@@ -75,13 +75,29 @@ impl PhraseMatcher {
     /// The leftmost occurrence at or after `at` in `lower` (the text
     /// ASCII-lowercased), the longest there, the first pattern of equal
     /// ones: what the automaton finds. Start, end and pattern index.
-    fn leftmost_longest(&self, lower: &str, at: usize) -> Option<(usize, usize, usize)> {
+    /// `next` keeps each pattern's next occurrence (`usize::MAX`: none) for
+    /// the next call, whose `at` is never smaller, so one walk through a
+    /// text reads it once per pattern.
+    fn leftmost_longest(
+        &self,
+        lower: &str,
+        at: usize,
+        next: &mut [Option<usize>],
+    ) -> Option<(usize, usize, usize)> {
         let mut best: Option<(usize, usize, usize)> = None;
         for (i, p) in self.patterns.iter().enumerate() {
-            let Some(j) = lower[at..].find(p.as_str()) else {
-                continue;
+            let start = match next[i] {
+                Some(s) if s >= at => s,
+                _ => {
+                    let s = lower[at..].find(p.as_str()).map_or(usize::MAX, |j| at + j);
+                    next[i] = Some(s);
+                    s
+                }
             };
-            let (start, end) = (at + j, at + j + p.len());
+            if start == usize::MAX {
+                continue;
+            }
+            let end = start + p.len();
             if best.is_none_or(|(s, e, _)| start < s || (start == s && end > e)) {
                 best = Some((start, end, i));
             }
@@ -96,6 +112,14 @@ impl PhraseMatcher {
         let automaton = self.automaton.get(text.len(), || self.build());
         // ASCII lowercasing keeps offsets, and the patterns are lowercased.
         let lower = automaton.is_none().then(|| text.to_ascii_lowercase());
+        let mut next = vec![
+            None;
+            if automaton.is_none() {
+                self.patterns.len()
+            } else {
+                0
+            }
+        ];
         let mut at = 0;
         std::iter::from_fn(move || {
             while at <= text.len() {
@@ -104,7 +128,7 @@ impl PhraseMatcher {
                         let m = ac.find(aho_corasick::Input::new(text).span(at..text.len()))?;
                         (m.start(), m.end(), m.pattern().as_usize())
                     }
-                    (None, Some(lower)) => self.leftmost_longest(lower, at)?,
+                    (None, Some(lower)) => self.leftmost_longest(lower, at, &mut next)?,
                     (None, None) => return None,
                 };
                 let good = bounded(text, start, end);
@@ -162,12 +186,13 @@ impl<T> BuiltOnUse<T> {
     }
 
     /// The compiled form for a search of `len` bytes, or `None` while
-    /// searching without it is cheaper.
+    /// searching without it is cheaper (a long text gets it at once).
     fn get(&self, len: usize, build: impl FnOnce() -> T) -> Option<&T> {
         if let Some(t) = self.built.get() {
             return Some(t);
         }
-        if self.searched.fetch_add(len, Ordering::Relaxed) < DIRECT_BYTES {
+        let before = self.searched.fetch_add(len, Ordering::Relaxed);
+        if before.saturating_add(len) <= DIRECT_BYTES {
             return None;
         }
         Some(self.built.get_or_init(build))
@@ -477,8 +502,7 @@ mod tests {
             seen
         };
         let warm = TriggerMatcher::new(pairs);
-        warm.for_each_owner(&" ".repeat(DIRECT_BYTES), |_| {});
-        warm.for_each_owner("", |_| {});
+        warm.for_each_owner(&" ".repeat(DIRECT_BYTES + 1), |_| {});
         assert!(warm.automaton.built.get().is_some());
         for text in texts {
             let cold = TriggerMatcher::new(pairs);
@@ -498,8 +522,7 @@ mod tests {
             seen
         };
         let warm = PatternMatcher::new(pairs);
-        warm.for_each_owner(&" ".repeat(DIRECT_BYTES), |_| {});
-        warm.for_each_owner("", |_| {});
+        warm.for_each_owner(&" ".repeat(DIRECT_BYTES + 1), |_| {});
         assert!(matches!(warm.set.built.get(), Some(Some(_))));
         for text in ["a demo of URGENT 15 min", "demolition", "AB CD 5 minutes"] {
             let cold = PatternMatcher::new(pairs);
@@ -521,7 +544,9 @@ mod tests {
             "u",
             "15 minutes",
         ];
+        let many = "u ".repeat(2000);
         let texts = [
+            many.as_str(),
             "A Quick Call? quick caller, call",
             "demolition and a demo",
             "xa a a a",
@@ -533,8 +558,7 @@ mod tests {
             m.find_iter(text).map(|h| (h.phrase, h.span)).collect()
         };
         let warm = PhraseMatcher::new(&phrases);
-        warm.find_iter(&" ".repeat(DIRECT_BYTES)).for_each(drop);
-        warm.find_iter("").for_each(drop);
+        warm.find_iter(&" ".repeat(DIRECT_BYTES + 1)).for_each(drop);
         assert!(warm.automaton.built.get().is_some());
         for text in texts {
             let cold = PhraseMatcher::new(&phrases);
