@@ -9,6 +9,9 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use std::cell::RefCell;
 use std::collections::HashMap;
+
+/// The caches below are looked up on every rule call: a fast hash, not SipHash.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -332,7 +335,7 @@ const CACHE_LIMIT: usize = 4096;
 type CachedPhrases = (Vec<String>, Arc<PhraseMatcher>);
 
 thread_local! {
-    static PHRASES: RefCell<HashMap<u64, CachedPhrases>> = RefCell::new(HashMap::new());
+    static PHRASES: RefCell<FastMap<u64, CachedPhrases>> = RefCell::new(FastMap::default());
 }
 
 /// A cached matcher for this phrase list (built on first use on this thread).
@@ -370,13 +373,13 @@ pub fn phrases<S: AsRef<str>>(list: &[S]) -> Arc<PhraseMatcher> {
 
 /// Compiled regexes, shared by all threads: a Unicode-aware pattern can take
 /// milliseconds to compile, so each is compiled once per process.
-static REGEXES: std::sync::LazyLock<std::sync::RwLock<HashMap<String, Regex>>> =
+static REGEXES: std::sync::LazyLock<std::sync::RwLock<FastMap<String, Regex>>> =
     std::sync::LazyLock::new(Default::default);
 
 thread_local! {
     /// This thread's clones of the shared regexes: a clone has its own match
     /// cache, so threads never contend for one.
-    static LOCAL_REGEXES: RefCell<HashMap<String, Arc<Regex>>> = RefCell::new(HashMap::new());
+    static LOCAL_REGEXES: RefCell<FastMap<String, Arc<Regex>>> = RefCell::new(FastMap::default());
 }
 
 /// A cached compiled regex.

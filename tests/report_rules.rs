@@ -116,3 +116,37 @@ fn a_report_rule_with_a_script_or_without_phrases_is_refused() {
     refused(&BUZZ.replace("kind: \"rewrite\",", ""), "proposes an edit");
     refused(&BUZZ.replace("message:", "mesage:"), "`mesage`");
 }
+
+#[test]
+fn a_body_report_fires_once_wherever_its_gates_let_it_run() {
+    let d = project();
+    d.write(
+        "plugins/t/terse.rhai",
+        "//! Too short to say anything.\nfn meta() {\n    #{\n        options: #{ min: 5 },\n        when: [\"words > 0 && words < min\"],\n        report: #{ at: \"body\", message: \"say more\" },\n    }\n}\n",
+    );
+    d.write("rulebooks/t.toml", "[rules]\n\"t/terse\" = \"warn\"\n");
+    d.write("notes/a.md", "\n  Hi Sam!  \n");
+    d.write("notes/b.md", "Hi Sam, I liked your talk on pricing.\n");
+    let r = d.run(&["check", "--format", "json", "notes"], "");
+    r.assert_code(0);
+    let json = r.json();
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{json}");
+    assert_eq!(findings[0]["file"], "notes/a.md");
+    assert_eq!(findings[0]["text"], "Hi Sam!", "the trimmed body");
+    assert_eq!(findings[0]["message"], "say more");
+    // Options reach the gate: a rulebook's `min` changes where it fires.
+    d.write(
+        "rulebooks/t.toml",
+        "[rules]\n\"t/terse\" = { level = \"warn\", min = 20 }\n",
+    );
+    let r = d.run(&["check", "--format", "concise", "notes"], "");
+    assert_eq!(r.stdout().matches("t/terse").count(), 2, "{}", r.stdout());
+    d.write(
+        "plugins/t/terse.rhai",
+        "//! Too short.\nfn meta() { #{ kind: \"rewrite\", report: #{ at: \"body\", message: \"m\", replace: \"x\" } } }\n",
+    );
+    let r = d.run(&["rules"], "");
+    r.assert_code(2);
+    assert!(r.stderr().contains("not with `at"), "{}", r.stderr());
+}

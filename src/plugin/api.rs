@@ -30,7 +30,8 @@ pub struct Match {
 #[derive(Clone)]
 pub struct Phrases {
     items: Arc<[ImmutableString]>,
-    set: Arc<std::collections::HashSet<ImmutableString>>,
+    /// For `contains`, called in script loops: a fast hash, not SipHash.
+    set: Arc<std::collections::HashSet<ImmutableString, foldhash::fast::RandomState>>,
     /// Built on first use: most lists are never searched on a short run.
     matcher: Arc<OnceLock<matcher::PhraseMatcher>>,
 }

@@ -224,10 +224,10 @@ fn report(
     })?;
     if let Some(k) = m
         .keys()
-        .find(|k| !["message", "help", "replace", "safe"].contains(&k.as_str()))
+        .find(|k| !["at", "message", "help", "replace", "safe"].contains(&k.as_str()))
     {
         return Err(err(
-            format!("unknown `report` key `{k}`; expected message, help, replace or safe"),
+            format!("unknown `report` key `{k}`; expected at, message, help, replace or safe"),
             key,
         ));
     }
@@ -256,9 +256,25 @@ fn report(
             key,
         ));
     }
-    if triggers.is_empty() && trigger_options.is_empty() {
+    let at_body = match text("at")?.as_deref() {
+        None | Some("phrases") => false,
+        Some("body") => true,
+        Some(a) => {
+            return Err(err(
+                format!("unknown `report.at` `{a}`; expected phrases or body"),
+                key,
+            ));
+        }
+    };
+    if at_body && replace.is_some() {
         return Err(err(
-            "`report` reports the rule's phrases: declare `triggers` or `trigger_options`",
+            "`report.replace` replaces a phrase found: not with `at: \"body\"`",
+            key,
+        ));
+    }
+    if !at_body && triggers.is_empty() && trigger_options.is_empty() {
+        return Err(err(
+            "`report` reports the rule's phrases: declare `triggers` or `trigger_options` (or `at: \"body\"`)",
             key,
         ));
     }
@@ -269,6 +285,7 @@ fn report(
         ));
     }
     Ok(Report {
+        at_body,
         message,
         help: text("help")?,
         replace: replace.map(|r| (r, if safe { Safety::Safe } else { Safety::Unsafe })),

@@ -34,10 +34,32 @@ pub enum Fact {
     References,
     /// The note says why it was written (`note.reason`).
     Reason,
+    /// A `[context]` value of two or more chars occurs in the note (any case).
+    ContextMentioned,
+    /// A placeholder other than a name (`{company}`, `[Role]`): a template
+    /// with something specific to fill in.
+    SpecificPlaceholder,
 }
 
+/// Placeholder names that stand for a person's name, not something about them.
+const NAME_FIELDS: [&str; 13] = [
+    "first_name",
+    "firstname",
+    "name",
+    "first",
+    "last_name",
+    "lastname",
+    "last",
+    "full_name",
+    "fullname",
+    "recipient",
+    "my_name",
+    "sender",
+    "sender_name",
+];
+
 impl Fact {
-    const ALL: [(&'static str, Fact); 11] = [
+    const ALL: [(&'static str, Fact); 13] = [
         ("recipient", Fact::Recipient),
         ("greeting", Fact::Greeting),
         ("greeting_name", Fact::GreetingName),
@@ -49,6 +71,8 @@ impl Fact {
         ("asks", Fact::Asks),
         ("references", Fact::References),
         ("reason", Fact::Reason),
+        ("context_mentioned", Fact::ContextMentioned),
+        ("specific_placeholder", Fact::SpecificPlaceholder),
     ];
 
     /// The fact called `name` in `requires` and conditions.
@@ -82,6 +106,18 @@ impl Fact {
             Fact::Asks => !s.asks.is_empty(),
             Fact::References => !s.references.is_empty(),
             Fact::Reason => s.reason.is_some(),
+            Fact::ContextMentioned => {
+                let body = note.body_text().to_lowercase();
+                note.front.context.values().any(|v| {
+                    let v = v.to_lowercase();
+                    let v = v.trim();
+                    v.chars().count() > 1 && body.contains(v)
+                })
+            }
+            Fact::SpecificPlaceholder => s
+                .placeholders
+                .iter()
+                .any(|p| !NAME_FIELDS.contains(&p.name.as_str())),
             Fact::GreetingDiffers => {
                 let norm = |t: &str| crate::note::fold(t).replace('-', " ").trim().to_owned();
                 match (s.greeting.as_ref().and_then(|g| g.name), note.first_name()) {

@@ -63,11 +63,14 @@ pub struct RuleMeta {
     pub report: Option<Report>,
 }
 
-/// What a script-free phrase rule reports at each occurrence of its phrases
+/// What a script-free rule reports: at each occurrence of its phrases
 /// (`triggers` and the `trigger_options` lists), found natively, word-bounded
-/// and leftmost-longest as `note.find` finds them.
+/// and leftmost-longest as `note.find` finds them; or, with `at: "body"`, once
+/// at the note's body whenever its gates let it run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
+    /// One finding at the (trimmed) body instead of one per phrase.
+    pub at_body: bool,
     /// The message; `{match}` stands for the text found.
     pub message: String,
     /// What to do about it; `{match}` as in the message.

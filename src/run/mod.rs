@@ -125,7 +125,7 @@ pub struct ActiveRule {
 impl ActiveRule {
     /// Enables `rule` at `level` with resolved `options`.
     pub fn new(rule: Arc<Rule>, level: Level, options: Options) -> ActiveRule {
-        let report_phrases = rule.meta.report.as_ref().map(|_| {
+        let report_phrases = rule.meta.report.as_ref().filter(|r| !r.at_body).map(|_| {
             let lists = rule
                 .meta
                 .trigger_options
@@ -153,6 +153,16 @@ impl ActiveRule {
     /// A `report` rule's findings: one per occurrence of its phrases in the
     /// body, with the declared message, help and replacement.
     fn reported(&self, report: &Report, note: &Note) -> Vec<Finding> {
+        if report.at_body {
+            return vec![Finding {
+                rule: self.rule.id.clone(),
+                level: self.level,
+                span: note.trimmed_body(),
+                message: report.message.clone(),
+                help: report.help.clone(),
+                fix: None,
+            }];
+        }
         let Some(matcher) = &self.report_phrases else {
             return vec![];
         };
