@@ -5,6 +5,8 @@
 //!   200k and 1M), with CPU time per note (less disturbed by other work on
 //!   the machine than wall time) and peak memory (flat means streamed);
 //! - the same over N/10 notes for every built-in rulebook;
+//! - the per-rule cost table of `tact check --timings` (calls per note, µs
+//!   per call), so a slow rule is visible;
 //! - start-up: checking one note from the command line;
 //! - the ratio to a native baseline: one Aho-Corasick pass over the same notes.
 
@@ -205,6 +207,18 @@ fn main() {
     for book in &books {
         let (wall, usage) = run_owned(&check_args(book, per_book.path()));
         println!("  {book:<14} {}", figures(n / 10, wall, usage));
+    }
+
+    // What each rule costs, as `tact check --timings` prints it for a user's own rules.
+    let timed = std::process::Command::new(env!("CARGO_BIN_EXE_tact"))
+        .args(check_args("general", per_book.path()))
+        .arg("--timings")
+        .stdout(Stdio::null())
+        .output()
+        .expect("tact runs");
+    println!("per-rule cost with `general`, {} notes (--timings):", n / 10);
+    for line in String::from_utf8_lossy(&timed.stderr).lines() {
+        println!("  {line}");
     }
 
     let note = tempfile::Builder::new().suffix(".txt").tempfile().unwrap();
