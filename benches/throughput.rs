@@ -216,7 +216,10 @@ fn main() {
         .stdout(Stdio::null())
         .output()
         .expect("tact runs");
-    println!("per-rule cost with `general`, {} notes (--timings):", n / 10);
+    println!(
+        "per-rule cost with `general`, {} notes (--timings):",
+        n / 10
+    );
     for line in String::from_utf8_lossy(&timed.stderr).lines() {
         println!("  {line}");
     }
