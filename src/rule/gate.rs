@@ -6,6 +6,7 @@
 use super::options::Options;
 use crate::note::Note;
 use crate::note::facts::AskKind;
+use std::borrow::Cow;
 use std::fmt;
 
 /// A fact about a note the host checks before calling a rule (`requires`).
@@ -39,6 +40,8 @@ pub enum Fact {
     /// A placeholder other than a name (`{company}`, `[Role]`): a template
     /// with something specific to fill in.
     SpecificPlaceholder,
+    /// The greeted name is a placeholder (`Hi {first_name}`, `Dear [Name]`).
+    GreetedPlaceholder,
 }
 
 /// Placeholder names that stand for a person's name, not something about them.
@@ -59,7 +62,7 @@ const NAME_FIELDS: [&str; 13] = [
 ];
 
 impl Fact {
-    const ALL: [(&'static str, Fact); 13] = [
+    const ALL: [(&'static str, Fact); 14] = [
         ("recipient", Fact::Recipient),
         ("greeting", Fact::Greeting),
         ("greeting_name", Fact::GreetingName),
@@ -73,6 +76,7 @@ impl Fact {
         ("reason", Fact::Reason),
         ("context_mentioned", Fact::ContextMentioned),
         ("specific_placeholder", Fact::SpecificPlaceholder),
+        ("greeted_placeholder", Fact::GreetedPlaceholder),
     ];
 
     /// The fact called `name` in `requires` and conditions.
@@ -114,6 +118,11 @@ impl Fact {
                     v.chars().count() > 1 && body.contains(v)
                 })
             }
+            Fact::GreetedPlaceholder => s
+                .greeting
+                .as_ref()
+                .and_then(|g| g.name)
+                .is_some_and(|n| note.slice(n).starts_with(['{', '[', '<', '#'])),
             Fact::SpecificPlaceholder => s
                 .placeholders
                 .iter()
@@ -258,6 +267,8 @@ enum Text {
     Goal,
     Channel,
     Account,
+    /// The greeted name, lowercased, with straight apostrophes.
+    Greeted,
 }
 
 impl Text {
@@ -266,15 +277,22 @@ impl Text {
             "goal" => Some(Text::Goal),
             "channel" => Some(Text::Channel),
             "account" => Some(Text::Account),
+            "greeted" => Some(Text::Greeted),
             _ => None,
         }
     }
 
-    fn of(self, note: &Note) -> Option<&str> {
+    fn of(self, note: &Note) -> Option<Cow<'_, str>> {
         match self {
-            Text::Goal => note.front.goal.as_deref(),
-            Text::Channel => Some(note.channel().as_str()),
-            Text::Account => Some(note.front.account.as_str()),
+            Text::Goal => note.front.goal.as_deref().map(Cow::Borrowed),
+            Text::Channel => Some(Cow::Borrowed(note.channel().as_str())),
+            Text::Account => Some(Cow::Borrowed(note.front.account.as_str())),
+            Text::Greeted => {
+                let name = note.segments().greeting.as_ref()?.name?;
+                Some(Cow::Owned(
+                    note.slice(name).to_lowercase().replace('’', "'"),
+                ))
+            }
         }
     }
 }
@@ -366,10 +384,10 @@ impl Term {
                     |atoms: &[Atom]| atoms.iter().map(|x| x.value(on, options)).product::<f64>();
                 cmp.holds(product(a), product(b))
             }
-            Term::Text(t, cmp, s) => cmp.holds(t.of(on.note), Some(s.as_str())),
+            Term::Text(t, cmp, s) => cmp.holds(t.of(on.note).as_deref(), Some(s.as_str())),
             Term::In(t, o, negated) => {
                 let found = match (t.of(on.note), options.get(o).and_then(|v| v.as_strings())) {
-                    (Some(v), Some(list)) => list.contains(&v),
+                    (Some(v), Some(list)) => list.contains(&v.as_ref()),
                     _ => false,
                 };
                 found != *negated
@@ -622,6 +640,10 @@ mod tests {
         ));
         assert!(!holds("goal in goals", "Hi."));
         assert!(holds("goal !in goals", "Hi."));
+        assert!(holds("greeted in goals", "Hi Reconnect, good to see you."));
+        assert!(!holds("greeted in goals", "Hi Sam, good to see you."));
+        assert!(holds("greeted_placeholder", "Hey {first_name}, hello."));
+        assert!(!holds("greeted_placeholder", "Hey Sam, hello {company}."));
         let pitch = "Hi Sam, we ran a free audit of your site. Want the report?";
         assert!(holds("asks.purchase > 0 && asks.call == 0", pitch));
         assert!(!holds("asks.purchase > 0", me));
