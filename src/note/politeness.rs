@@ -616,8 +616,8 @@ const NEGATIVE: &[&str] = &[
 /// For every word a cue can start with (the first word of each cue list's
 /// entries), the strategies whose cues it can start, as bits in
 /// [`Strategy::ALL`] order: one hashed lookup per word decides which
-/// strategies to try there.
-static CUE_STARTS: std::sync::LazyLock<std::collections::HashMap<&'static str, u32>> =
+/// strategies to try there (a fast hash: it runs for every word of every note).
+static CUE_STARTS: std::sync::LazyLock<foldhash::HashMap<&'static str, u32>> =
     std::sync::LazyLock::new(|| {
         use Strategy::*;
         let lists: [(&[&'static str], &[Strategy]); 19] = [
@@ -641,7 +641,7 @@ static CUE_STARTS: std::sync::LazyLock<std::collections::HashMap<&'static str, u
             (HEDGES, &[Hedges]),
             (HEDGE_PHRASES, &[Hedges]),
         ];
-        let mut map = std::collections::HashMap::new();
+        let mut map = foldhash::HashMap::default();
         for (cues, strategies) in lists {
             let bits = strategies.iter().fold(0u32, |b, s| b | s.bit());
             for first in cues.iter().filter_map(|c| c.split(' ').next()) {

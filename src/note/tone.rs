@@ -40,8 +40,9 @@ pub struct Model {
 struct Compiled {
     bias: f64,
     strategies: [f64; Strategy::ALL.len()],
-    /// Word -> (its index in `weights`, its weight).
-    words: HashMap<String, (usize, f64)>,
+    /// Word -> (its index in `weights`, its weight); looked up for every
+    /// word of every note, so a fast hash.
+    words: foldhash::HashMap<String, (usize, f64)>,
 }
 
 static MODEL: LazyLock<Compiled> = LazyLock::new(|| {
