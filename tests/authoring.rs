@@ -7,7 +7,7 @@ use common::Dir;
 fn new_rule_passes_its_tests_and_checks_at_once() {
     let d = Dir::new();
     d.run(&["init"], "").assert_code(0);
-    for kind in ["check", "rewrite"] {
+    for kind in ["check", "rewrite", "phrases"] {
         let name = format!("team/my-{kind}");
         d.run(&["new", "rule", &name, "--kind", kind], "")
             .assert_code(0);

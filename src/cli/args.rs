@@ -150,7 +150,8 @@ pub enum NewCommand {
     Rule {
         /// The rule's name, kebab-case, optionally with its pack: `team/no-jargon`.
         name: String,
-        /// A check reports; a rewrite also proposes edits.
+        /// A check reports; a rewrite also proposes edits; a phrase rule is
+        /// data only (`report` in `meta()`, no script to run).
         #[arg(long, value_enum, default_value = "check")]
         kind: RuleKind,
         /// The folder to write to (default: the project's first plugin folder / the pack).
@@ -166,6 +167,8 @@ pub enum RuleKind {
     Check,
     /// Reports findings with edits.
     Rewrite,
+    /// Reports its phrases with no script (`report` in `meta()`).
+    Phrases,
 }
 
 /// The output formats of `tact check` (see `render::Format`).

@@ -14,7 +14,7 @@ mod scaffold;
 mod terminal;
 mod watch;
 
-use args::{Cli, Command, NewCommand, RuleKind};
+use args::{Cli, Command, NewCommand};
 use std::io::{IsTerminal, Write};
 use tact::config::Project;
 use tact::workspace::Workspace;
@@ -94,10 +94,6 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Completions { shell } => generate::completions(shell),
         Command::Man => generate::man(),
         Command::New(NewCommand::Rule { name, kind, dir }) => {
-            let kind = match kind {
-                RuleKind::Check => tact::rule::meta::Kind::Check,
-                RuleKind::Rewrite => tact::rule::meta::Kind::Rewrite,
-            };
             with_project(&mut |p| scaffold::new_rule(&p, &name, kind, dir.as_deref(), color))
         }
         Command::Eval(args) => {

@@ -1,11 +1,11 @@
 //! `tact init` and `tact new rule`: write a working project or rule that
 //! passes `tact test` and `tact check` at once. Never overwrites a file.
 
+use super::args::RuleKind;
 use crate::cli::Outcome;
 use std::path::{Path, PathBuf};
 use tact::config::{FILE_NAME, Project};
 use tact::problem::Problem;
-use tact::rule::meta::Kind;
 
 const CONFIG: &str = r#"# tact project config. Paths are relative to this file.
 plugins = ["plugins"]              # plugin folders: one sub-folder per pack
@@ -57,9 +57,9 @@ fn pack_files(dir: &Path, pack: &str) -> Vec<(PathBuf, String)> {
         (dir.join("pack.toml"), manifest(pack)),
         (
             dir.join("no-jargon.rhai"),
-            rule_script(&format!("{pack}/no-jargon"), Kind::Check),
+            rule_script(&format!("{pack}/no-jargon"), RuleKind::Check),
         ),
-        (dir.join("no-jargon.test.toml"), rule_tests(Kind::Check)),
+        (dir.join("no-jargon.test.toml"), rule_tests(RuleKind::Check)),
         (dir.join("rulebooks/outreach.toml"), rulebook(pack)),
     ]
 }
@@ -74,16 +74,19 @@ Hi Riya, I saw your post on SaaS pricing pages and the point about annual plans
 stuck with me. I work on pricing at a small startup and would like to connect.
 "#;
 
-fn rule_script(name: &str, kind: Kind) -> String {
+fn rule_script(name: &str, kind: RuleKind) -> String {
+    if kind == RuleKind::Phrases {
+        return phrase_rule_script(name);
+    }
     let (kind_str, fix_doc, edit) = match kind {
-        Kind::Check => ("check", "", ""),
-        Kind::Rewrite => (
+        RuleKind::Check | RuleKind::Phrases => ("check", "", ""),
+        RuleKind::Rewrite => (
             "rewrite",
             "//!\n//! ## Fix safety\n//! Unsafe: the replacement changes the wording, so it needs `--unsafe-fixes`.\n",
             "        // A rewrite: `replace`, `delete`, `insert_before`, `insert_after`;\n        // `as_unsafe` marks an edit that changes the wording.\n        f.edits = [as_unsafe(replace(m, options.replacement))];\n",
         ),
     };
-    let replacement = if kind == Kind::Rewrite {
+    let replacement = if kind == RuleKind::Rewrite {
         "            replacement: \"talk\",\n"
     } else {
         ""
@@ -125,8 +128,41 @@ fn check(note, options) {{
     )
 }
 
-fn rule_tests(kind: Kind) -> String {
-    let fix = if kind == Kind::Rewrite {
+/// A script-free phrase rule: `report` in `meta()`, no `check`.
+fn phrase_rule_script(name: &str) -> String {
+    format!(
+        r#"//! Jargon that makes a note sound like a template ({name}).
+//!
+//! ## What it does
+//! Flags the phrases listed in the `phrases` option.
+//!
+//! ## Why
+//! Say where the idea comes from, so readers of `tact explain` trust it.
+//!
+//! ## Example
+//! Flagged: "Let's touch base next week."
+
+fn meta() {{
+    #{{
+        level: "warn",                 // info, warn or error
+        options: #{{
+            phrases: ["touch base", "circle back", "synergize"],
+        }},
+        trigger_options: ["phrases"],
+        // No script: tact reports each phrase found ({{match}} is its text).
+        // Add `replace: "..."` (with `kind: "rewrite"`) to offer a fix.
+        report: #{{
+            message: "\"{{match}}\" is jargon",
+            help: "say it in plain words",
+        }},
+    }}
+}}
+"#
+    )
+}
+
+fn rule_tests(kind: RuleKind) -> String {
+    let fix = if kind == RuleKind::Rewrite {
         "unsafe_output = \"Hi Sam, could we talk next week?\"\n"
     } else {
         ""
@@ -283,7 +319,7 @@ fn rule_folder(
 pub fn new_rule(
     project: &Project,
     name: &str,
-    kind: Kind,
+    kind: RuleKind,
     dir: Option<&Path>,
     color: bool,
 ) -> Outcome {
