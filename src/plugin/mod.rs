@@ -171,14 +171,15 @@ fn check_positions_fit(file: &RuleFile, src: &Source) -> Result<(), Problem> {
     Ok(())
 }
 
-/// Runs `meta()` and reads what it returned into [`RuleMeta`].
+/// Runs `meta()` and reads what it returned into [`RuleMeta`]; an error
+/// comes with the metadata key it concerns, when there is one.
 fn read_meta(
     engine: &Engine,
     ast: &rhai::AST,
     file: &RuleFile,
     src: &Source,
     docs: &str,
-) -> Result<RuleMeta, Problem> {
+) -> Result<RuleMeta, (Problem, Option<String>)> {
     let value: Dynamic = engine
         .call_fn(&mut Scope::new(), ast, "meta", ())
         .map_err(|e| {
@@ -189,7 +190,8 @@ fn read_meta(
             )
             .at(src.clone(), span_at(&file.source, pos), "here")
             .help(hint.unwrap_or("`meta()` must return an object map of constant values"))
-        })?;
+        })
+        .map_err(|p| (p, None))?;
     meta::parse(value, docs.lines().next()).map_err(|e| {
         let span = e
             .key
@@ -206,12 +208,13 @@ fn read_meta(
                     .map(|i| Span::new(i, i + 7))
                     .unwrap_or(Span::new(0, 0))
             });
-        Problem::error(
+        let problem = Problem::error(
             "tact::plugin::bad-meta",
             format!("bad metadata in rule `{}`: {}", file.id, e.message),
         )
         .at(src.clone(), span, "here")
-        .help("see `docs/rule-api.md` for the metadata keys and their types")
+        .help("see `docs/rule-api.md` for the metadata keys and their types");
+        (problem, e.key)
     })
 }
 
@@ -249,7 +252,7 @@ pub fn load(engine: &Engine, file: &RuleFile) -> Result<Rule, Problem> {
     // A broken `report` is reported as such, not as a missing `check`.
     let report = match &meta {
         Ok(m) => m.report.is_some(),
-        Err(p) => p.message.contains("`report"),
+        Err((_, key)) => key.as_deref() == Some("report"),
     };
     match (report, has("check", 2)) {
         (false, false) => {
@@ -274,7 +277,7 @@ pub fn load(engine: &Engine, file: &RuleFile) -> Result<Rule, Problem> {
         }
         _ => {}
     }
-    let meta = meta?;
+    let meta = meta.map_err(|(p, _)| p)?;
     Ok(Rule {
         id: file.id.clone(),
         path: file.path.clone(),
