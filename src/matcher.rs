@@ -249,15 +249,17 @@ impl TriggerMatcher {
             .expect("trigger patterns are plain strings")
     }
 
-    /// Calls `hit(owner)` for every owner of every word-bounded occurrence
-    /// (an owner may be called more than once).
-    pub fn for_each_owner(&self, text: &str, mut hit: impl FnMut(usize)) {
+    /// Calls `hit(owner, start, end)` for every owner of every word-bounded
+    /// occurrence, in bytes of `text` (an owner may be called more than once).
+    pub fn for_each_owner(&self, text: &str, mut hit: impl FnMut(usize, usize, usize)) {
         if self.patterns.is_empty() {
             return;
         }
         let mut found = |start: usize, end: usize, pattern: usize| {
             if bounded(text, start, end) {
-                self.owners[pattern].iter().for_each(|&o| hit(o));
+                self.owners[pattern]
+                    .iter()
+                    .for_each(|&o| hit(o, start, end));
             }
         };
         if let Some(ac) = self.automaton.get(text.len(), || self.build()) {
@@ -470,11 +472,12 @@ mod tests {
             ("demo", 4),
         ]);
         let mut seen = Vec::new();
-        t.for_each_owner("Could you refer me? Please respond. demolition", |o| {
-            seen.push(o)
-        });
+        t.for_each_owner(
+            "Could you refer me? Please respond. demolition",
+            |o, s, e| seen.push((o, s, e)),
+        );
         seen.sort();
-        assert_eq!(seen, [0, 1, 2, 3]);
+        assert_eq!(seen, [(0, 10, 18), (1, 10, 18), (2, 20, 26), (3, 20, 34)]);
     }
 
     #[test]
@@ -499,21 +502,21 @@ mod tests {
         ];
         let owners = |t: &TriggerMatcher, text: &str| {
             let mut seen = Vec::new();
-            t.for_each_owner(text, |o| seen.push(o));
+            t.for_each_owner(text, |o, s, e| seen.push((o, s, e)));
             seen.sort();
             seen.dedup();
             seen
         };
         let warm = TriggerMatcher::new(pairs);
-        warm.for_each_owner(&" ".repeat(DIRECT_BYTES + 1), |_| {});
+        warm.for_each_owner(&" ".repeat(DIRECT_BYTES + 1), |_, _, _| {});
         assert!(warm.automaton.built.get().is_some());
         for text in texts {
             let cold = TriggerMatcher::new(pairs);
             assert_eq!(owners(&cold, text), owners(&warm, text), "{text:?}");
             assert!(cold.automaton.built.get().is_none());
         }
-        assert_eq!(owners(&warm, "xa a a"), [3]);
-        assert_eq!(owners(&warm, "aaa demo"), [6]);
+        assert_eq!(owners(&warm, "xa a a"), [(3, 3, 6)]);
+        assert_eq!(owners(&warm, "aaa demo"), [(6, 4, 8)]);
     }
 
     #[test]

@@ -115,6 +115,13 @@ fn a_report_rule_with_a_script_or_without_phrases_is_refused() {
     );
     refused(&BUZZ.replace("kind: \"rewrite\",", ""), "proposes an edit");
     refused(&BUZZ.replace("message:", "mesage:"), "`mesage`");
+    refused(
+        &BUZZ.replace(
+            "trigger_options: [\"phrases\"],",
+            "trigger_options: [\"phrases\"], opening_options: [\"phrases\"],",
+        ),
+        "`opening_options` needs `check`",
+    );
 }
 
 #[test]

@@ -18,7 +18,7 @@ pub struct MetaError {
     pub key: Option<String>,
 }
 
-const KEYS: [&str; 13] = [
+const KEYS: [&str; 14] = [
     "summary",
     "level",
     "kind",
@@ -27,6 +27,7 @@ const KEYS: [&str; 13] = [
     "patterns",
     "trigger_options",
     "unless_options",
+    "opening_options",
     "requires",
     "channels",
     "trigger_facts",
@@ -145,6 +146,7 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
     }
     let trigger_options = string_list(&map, "trigger_options")?;
     let unless_options = string_list(&map, "unless_options")?;
+    let opening_options = string_list(&map, "opening_options")?;
     let requires = string_list(&map, "requires")?
         .iter()
         .map(|entry| Requirement::parse(entry, &options).map_err(|e| err(e, "requires")))
@@ -153,6 +155,7 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
         .iter()
         .map(|n| ("trigger_options", n))
         .chain(unless_options.iter().map(|n| ("unless_options", n)))
+        .chain(opening_options.iter().map(|n| ("opening_options", n)))
     {
         if options.get(name).and_then(|v| v.as_strings()).is_none() {
             return Err(err(
@@ -170,7 +173,12 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
     let trigger_facts = conditions("trigger_facts")?;
     let when = conditions("when")?;
     let triggers = string_list(&map, "triggers")?;
-    check_trigger_limits(&triggers, &patterns, &trigger_options, &options)
+    let phrase_options: Vec<String> = trigger_options
+        .iter()
+        .chain(&opening_options)
+        .cloned()
+        .collect();
+    check_trigger_limits(&triggers, &patterns, &phrase_options, &options)
         .map_err(|(m, k)| err(m, k))?;
     let channels = string_list(&map, "channels")?
         .iter()
@@ -185,6 +193,7 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
             &trigger_options,
             &patterns,
             &trigger_facts,
+            &opening_options,
         )?),
     };
     Ok(RuleMeta {
@@ -196,6 +205,7 @@ pub fn parse(value: Dynamic, doc_summary: Option<&str>) -> Result<RuleMeta, Meta
         patterns,
         trigger_options,
         unless_options,
+        opening_options,
         requires,
         trigger_facts,
         when,
@@ -213,6 +223,7 @@ fn report(
     trigger_options: &[String],
     patterns: &[String],
     trigger_facts: &[Condition],
+    opening_options: &[String],
 ) -> Result<Report, MetaError> {
     let key = "report";
     let t = d.type_name();
@@ -278,9 +289,9 @@ fn report(
             key,
         ));
     }
-    if !patterns.is_empty() || !trigger_facts.is_empty() {
+    if !patterns.is_empty() || !trigger_facts.is_empty() || !opening_options.is_empty() {
         return Err(err(
-            "`report` reports phrases only: a rule with `patterns` or `trigger_facts` needs `check`",
+            "`report` reports phrases anywhere: a rule with `patterns`, `trigger_facts` or `opening_options` needs `check`",
             key,
         ));
     }

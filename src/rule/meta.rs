@@ -46,6 +46,10 @@ pub struct RuleMeta {
     /// rule has nothing to say: the host skips it (`clear-intent` runs only on
     /// notes without an intent phrase).
     pub unless_options: Vec<String>,
+    /// Options (arrays of strings) whose phrases trigger the rule only inside
+    /// the note's opening sentence (`note.opening`): `generic-opener`'s bare
+    /// "I'd like to connect" says nothing only when it opens the note.
+    pub opening_options: Vec<String>,
     /// Facts the note must have for the rule to run, checked natively.
     pub requires: Vec<Requirement>,
     /// Conditions on facts that trigger the rule like a trigger phrase does
@@ -88,6 +92,15 @@ impl Report {
 }
 
 impl RuleMeta {
+    /// Whether option `key` holds trigger phrases (`trigger_options` or
+    /// `opening_options`), so rulebooks are held to the trigger limits.
+    pub fn is_trigger_option(&self, key: &str) -> bool {
+        self.trigger_options
+            .iter()
+            .chain(&self.opening_options)
+            .any(|o| o == key)
+    }
+
     /// Whether the rule applies to notes of `channel`.
     pub fn applies_to(&self, channel: Channel) -> bool {
         self.channels.is_empty() || self.channels.contains(&channel)
@@ -98,6 +111,7 @@ impl RuleMeta {
         self.triggers.is_empty()
             && self.patterns.is_empty()
             && self.trigger_options.is_empty()
+            && self.opening_options.is_empty()
             && self.trigger_facts.is_empty()
     }
 }

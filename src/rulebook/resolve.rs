@@ -84,7 +84,7 @@ struct Merged {
 /// longer ones than a rule's own metadata may declare.
 fn too_many_triggers(meta: &RuleMeta, key: &str, value: &OptionValue) -> Option<String> {
     use crate::rule::meta::{MAX_TRIGGER_BYTES, MAX_TRIGGERS};
-    if !meta.trigger_options.iter().any(|o| o == key) {
+    if !meta.is_trigger_option(key) {
         return None;
     }
     let OptionValue::List(list) = value else {

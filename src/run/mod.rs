@@ -198,6 +198,28 @@ struct Triggers {
     always: Vec<bool>,
 }
 
+/// What the trigger pass found in a note: the rules it triggered, and the
+/// phrases of `opening_options` that count only inside the opening sentence
+/// (rule, start, end in bytes of the body), for the checker to place.
+struct Selected {
+    run: Vec<bool>,
+    opening: Vec<(usize, usize, usize)>,
+}
+
+impl Selected {
+    /// Whether rule `i` was triggered, placing its opening phrases (if it has
+    /// any) against the note's opening sentence only when asked.
+    fn runs(&self, i: usize, note: &Note) -> bool {
+        self.run[i]
+            || self.opening.iter().any(|&(rule, start, end)| {
+                rule == i
+                    && note.segments().opening.is_some_and(|o| {
+                        o.start <= note.body.start + start && note.body.start + end <= o.end
+                    })
+            })
+    }
+}
+
 impl Triggers {
     fn new(rules: &[ActiveRule]) -> Triggers {
         let mut phrases: Vec<String> = Vec::new();
@@ -207,7 +229,8 @@ impl Triggers {
         let mut always = Vec::new();
         let n = rules.len();
         for (i, r) in rules.iter().enumerate() {
-            // Owner `n + i` marks an `unless` phrase of rule `i`.
+            // Owner `n + i` marks an `unless` phrase of rule `i`, `2n + i` an
+            // opening phrase.
             let lists = |names: &[String]| -> Vec<String> {
                 names
                     .iter()
@@ -216,20 +239,24 @@ impl Triggers {
                     .map(str::to_owned)
                     .collect()
             };
-            for s in lists(&r.rule.meta.unless_options) {
-                phrases.push(s);
-                phrase_owner.push(n + i);
+            let meta = &r.rule.meta;
+            for (list, owner) in [
+                (lists(&meta.unless_options), n + i),
+                (lists(&meta.opening_options), 2 * n + i),
+            ] {
+                phrase_owner.extend(std::iter::repeat_n(owner, list.len()));
+                phrases.extend(list);
             }
-            let from_options = lists(&r.rule.meta.trigger_options);
-            for p in r.rule.meta.triggers.iter().cloned().chain(from_options) {
+            let from_options = lists(&meta.trigger_options);
+            for p in meta.triggers.iter().cloned().chain(from_options) {
                 phrases.push(p);
                 phrase_owner.push(i);
             }
-            for p in &r.rule.meta.patterns {
+            for p in &meta.patterns {
                 patterns.push(p.as_str());
                 pattern_owner.push(i);
             }
-            always.push(r.rule.meta.always_runs());
+            always.push(meta.always_runs());
         }
         Triggers {
             phrases: TriggerMatcher::new(phrases.into_iter().zip(phrase_owner)),
@@ -238,20 +265,21 @@ impl Triggers {
         }
     }
 
-    fn select(&self, text: &str) -> Vec<bool> {
+    fn select(&self, text: &str) -> Selected {
         let n = self.always.len();
         let mut run = self.always.clone();
         let mut blocked = vec![false; n];
-        self.phrases.for_each_owner(text, |owner| {
-            if owner < n {
-                run[owner] = true;
-            } else {
-                blocked[owner - n] = true;
-            }
-        });
+        let mut opening = Vec::new();
+        self.phrases
+            .for_each_owner(text, |owner, start, end| match owner / n.max(1) {
+                0 => run[owner] = true,
+                1 => blocked[owner - n] = true,
+                _ => opening.push((owner - 2 * n, start, end)),
+            });
         self.patterns.for_each_owner(text, |rule| run[rule] = true);
-        run.iter_mut().zip(blocked).for_each(|(r, b)| *r &= !b);
-        run
+        run.iter_mut().zip(&blocked).for_each(|(r, b)| *r &= !b);
+        opening.retain(|&(rule, _, _)| !blocked[rule]);
+        Selected { run, opening }
     }
 }
 
@@ -503,7 +531,7 @@ impl Checker {
         let started = self.timed.as_ref().map(|_| std::time::Instant::now());
         let lane = self.lane(note.channel());
         let mut report = NoteReport::default();
-        let run = lane.triggers.select(note.body_text());
+        let selected = lane.triggers.select(note.body_text());
         let on = On {
             note,
             length: self.template.length_of(note),
@@ -513,7 +541,7 @@ impl Checker {
         let mut fired = vec![false; lane.rules.len()];
         for (i, active) in lane.rules.iter().enumerate() {
             let meta = &active.rule.meta;
-            let triggered = run[i]
+            let triggered = selected.runs(i, note)
                 || meta
                     .trigger_facts
                     .iter()
