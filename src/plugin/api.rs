@@ -227,6 +227,15 @@ pub fn to_span(d: &Dynamic) -> Result<Span, String> {
     to_span_at(d, true)
 }
 
+/// Whether the source between `a` and `b` is only white space (or empty).
+fn between_is_space(note: &Note, a: usize, b: usize) -> bool {
+    a <= b
+        && note
+            .source
+            .get(a..b)
+            .is_some_and(|t| t.chars().all(char::is_whitespace))
+}
+
 /// `nested`: a map's `span` key is followed one level, never recursively (a
 /// hostile script could nest them thousands deep).
 fn to_span_at(d: &Dynamic, nested: bool) -> Result<Span, String> {
@@ -604,6 +613,51 @@ pub fn register(engine: &mut Engine) {
                     .filter(|w| w.span.start >= span.start && w.span.end <= span.end)
                     .map(|w| Dynamic::from(n.mk(w.span, &w.norm)))
                     .collect())
+            },
+        )
+        .register_fn(
+            "word_before",
+            |n: &mut NoteRef, at: Dynamic| -> RhaiResult<Dynamic> {
+                let at = to_span(&at)?;
+                let note = n.note();
+                let words = &note.segments().words;
+                // The last word ending at or before `at`, if only white space
+                // lies between.
+                let i = words.partition_point(|w| w.span.end <= at.start);
+                Ok(i.checked_sub(1)
+                    .map(|i| &words[i])
+                    .filter(|w| between_is_space(note, w.span.end, at.start))
+                    .map_or(Dynamic::UNIT, |w| Dynamic::from(n.mk(w.span, &w.norm))))
+            },
+        )
+        .register_fn(
+            "word_after",
+            |n: &mut NoteRef, at: Dynamic| -> RhaiResult<Dynamic> {
+                let at = to_span(&at)?;
+                let note = n.note();
+                let words = &note.segments().words;
+                let i = words.partition_point(|w| w.span.start < at.end);
+                Ok(words
+                    .get(i)
+                    .filter(|w| between_is_space(note, at.end, w.span.start))
+                    .map_or(Dynamic::UNIT, |w| Dynamic::from(n.mk(w.span, &w.norm))))
+            },
+        )
+        .register_fn(
+            "sentence_index",
+            |n: &mut NoteRef, at: Dynamic| -> RhaiResult<i64> {
+                // A position, or a span that lies inside one sentence.
+                let at = match at.as_int() {
+                    Ok(pos) if pos < 0 => return Ok(-1),
+                    Ok(pos) => Span::new(pos as usize, pos as usize + 1),
+                    Err(_) => to_span(&at)?,
+                };
+                let sentences = &n.note().segments().sentences;
+                let i = sentences.partition_point(|s| s.span.end <= at.start);
+                Ok(sentences
+                    .get(i)
+                    .filter(|s| s.span.start <= at.start && at.end <= s.span.end)
+                    .map_or(-1, |_| i as i64))
             },
         )
         .register_fn("span", |n: &mut NoteRef, start: i64, end: i64| {
