@@ -205,10 +205,13 @@ enum Count {
     FirstPerson,
     SecondPerson,
     FirstPlural,
+    /// First person singular and plural together: the most a rule that also
+    /// counts some "we" words (`self-focus`) can count.
+    SelfWords,
 }
 
 impl Count {
-    const ALL: [(&'static str, Count); 12] = [
+    const ALL: [(&'static str, Count); 13] = [
         ("length", Count::Length),
         ("limit", Count::Limit),
         ("words", Count::Words),
@@ -221,6 +224,7 @@ impl Count {
         ("first_person", Count::FirstPerson),
         ("second_person", Count::SecondPerson),
         ("first_plural", Count::FirstPlural),
+        ("self_words", Count::SelfWords),
     ];
 
     fn named(name: &str) -> Option<Count> {
@@ -257,6 +261,7 @@ impl Count {
             Count::FirstPerson => s.first_person,
             Count::SecondPerson => s.second_person,
             Count::FirstPlural => s.first_plural,
+            Count::SelfWords => s.first_person + s.first_plural,
         }) as f64
     }
 }
@@ -647,6 +652,9 @@ mod tests {
         let pitch = "Hi Sam, we ran a free audit of your site. Want the report?";
         assert!(holds("asks.purchase > 0 && asks.call == 0", pitch));
         assert!(!holds("asks.purchase > 0", me));
+        // Three I words and our/we: five together.
+        let us = "Hi Sam, I think our team and I know we should say I am here.";
+        assert!(holds("self_words == 5 && first_plural == 2", us));
     }
 
     #[test]
