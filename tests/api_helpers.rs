@@ -25,24 +25,12 @@ fn check(note, options) {
 
 #[test]
 fn words_around_a_span_and_its_sentence() {
-    let d = Dir::new();
-    d.write(
-        "tact.toml",
-        "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\ndefault_rulebook = \"t\"\n",
-    );
-    d.write("plugins/t/around.rhai", AROUND);
-    d.write("rulebooks/t.toml", "[rules]\n\"t/around\" = \"warn\"\n");
+    let d = Dir::with_rule("around", AROUND, "warn");
     d.write(
         "n.md",
         "Hi Sam, I saw Priya’s  demo talk. (demo) Your\ndemo!\n",
     );
-    let r = d.run(&["check", "--format", "json", "n.md"], "");
-    let messages: Vec<String> = r.json()["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["message"].as_str().unwrap().to_owned())
-        .collect();
+    let messages = d.messages("n.md");
     assert_eq!(
         messages,
         [

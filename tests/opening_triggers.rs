@@ -24,17 +24,10 @@ fn check(note, options) {
 
 #[test]
 fn an_opening_phrase_triggers_only_in_the_opening_sentence() {
-    let d = Dir::new();
-    d.write(
-        "tact.toml",
-        "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\ndefault_rulebook = \"t\"\n",
-    );
-    d.write("plugins/t/bare.rhai", BARE);
-    d.write("rulebooks/t.toml", "[rules]\n\"t/bare\" = \"warn\"\n");
+    let d = Dir::with_rule("bare", BARE, "warn");
     let called = |text: &str| {
         d.write("n.md", text);
-        let r = d.run(&["check", "--format", "json", "n.md"], "");
-        r.json()["findings"].as_array().unwrap().len() == 1
+        d.messages("n.md").len() == 1
     };
     // The opening sentence, after a greeting-only line too.
     assert!(called("Hi, I'd like to connect.\n"));

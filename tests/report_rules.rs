@@ -22,13 +22,7 @@ fn meta() {
 "#;
 
 fn project() -> Dir {
-    let d = Dir::new();
-    d.write(
-        "tact.toml",
-        "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\ndefault_rulebook = \"t\"\n",
-    );
-    d.write("plugins/t/buzz.rhai", BUZZ);
-    d.write("rulebooks/t.toml", "[rules]\n\"t/buzz\" = \"error\"\n");
+    let d = Dir::with_rule("buzz", BUZZ, "error");
     d.write(
         "notes/a.md",
         "Hi Sam, let's Circle Back on the synergy idea. No synergyism here.\n",

@@ -41,6 +41,32 @@ impl Dir {
         d
     }
 
+    /// A project whose default rulebook `t` enables one rule, `t/NAME`
+    /// written from `source`, at `level`.
+    pub fn with_rule(name: &str, source: &str, level: &str) -> Dir {
+        let d = Dir::new();
+        d.write(
+            "tact.toml",
+            "plugins = [\"plugins\"]\nrulebooks = [\"rulebooks\"]\ndefault_rulebook = \"t\"\n",
+        );
+        d.write(&format!("plugins/t/{name}.rhai"), source);
+        d.write(
+            "rulebooks/t.toml",
+            &format!("[rules]\n\"t/{name}\" = \"{level}\"\n"),
+        );
+        d
+    }
+
+    /// The messages of `check --format json FILE`'s findings, in order.
+    pub fn messages(&self, file: &str) -> Vec<String> {
+        self.run(&["check", "--format", "json", file], "").json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     pub fn path(&self) -> &Path {
         self.tmp.path()
     }
